@@ -1,0 +1,62 @@
+# SPDX-License-Identifier: MIT
+# rewind: GNU Make build. `make` builds build/rewind; `make check` runs every test.
+CC ?= gcc
+BUILD ?= build
+PKGS := libzstd libxxhash libelf libdw
+WARN := -Wall -Wextra -Werror -Wshadow -Wvla -Wformat=2 -Wstrict-prototypes -Wno-format-nonliteral
+CFLAGS ?= -O2 -g
+ALL_CFLAGS := -std=c17 -D_GNU_SOURCE= $(WARN) $(CFLAGS) -Isrc $(shell pkg-config --cflags $(PKGS)) \
+	-MMD -MP
+LDLIBS := $(shell pkg-config --libs $(PKGS)) -lZydis
+
+SRCS := $(wildcard src/base/*.c src/task/*.c src/syscalls/*.c src/trace/*.c src/record/*.c \
+	src/replay/*.c src/cli/*.c)
+OBJS := $(SRCS:%.c=$(BUILD)/%.o)
+LIB_OBJS := $(filter-out $(BUILD)/src/cli/%,$(OBJS))
+
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%)
+PROG_SRCS := $(wildcard tests/progs/*.c)
+PROG_BINS := $(PROG_SRCS:tests/progs/%.c=$(BUILD)/tests/progs/%)
+TOOLS := $(BUILD)/tools/check_syscall_table
+
+.PHONY: all check unit asan analyze clean progs tools
+all: $(BUILD)/rewind
+
+$(BUILD)/rewind: $(OBJS)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/unit/%: tests/unit/%.c tests/unit/harness.h $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(LIB_OBJS) $(LDLIBS)
+
+# Test programs: plain C, built like a user would build them (with debug info).
+$(BUILD)/tests/progs/%: tests/progs/%.c tests/progs/util.h
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu17 -O1 -g -Wall -Wextra -Werror -o $@ $< -lm
+
+$(BUILD)/tools/%: tools/%.c $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS)
+
+progs: $(PROG_BINS)
+unit: $(UNIT_BINS)
+tools: $(TOOLS)
+
+check: $(BUILD)/rewind $(UNIT_BINS) $(PROG_BINS) $(TOOLS)
+	@BUILD=$(BUILD) tests/run.sh
+
+asan:
+	$(MAKE) BUILD=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" check
+
+analyze:
+	$(MAKE) BUILD=build-analyze CFLAGS="-O1 -fanalyzer" all
+
+clean:
+	rm -rf build build-asan build-analyze
+
+-include $(OBJS:.o=.d)

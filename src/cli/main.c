@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: MIT
+/*
+ * cli: rewind's entry point and command table.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+#define REWIND_VERSION "0.1.0"
+
+const struct cli_cmd cli_cmds[] = {
+	{ "record", cmd_record, "run a program and record its execution",
+	  "usage: rewind record [-o DIR] [--] PROGRAM [ARGS...]\n"
+	  "\n"
+	  "Run PROGRAM under the recorder. Its output passes through; rewind exits\n"
+	  "with its exit status, or 128+N if it was killed by signal N.\n"
+	  "\n"
+	  "  -o, --output DIR  write the trace to DIR (must not exist)\n"
+	  "  -h, --help        show this help\n"
+	  "\n"
+	  "Traces go to $REWIND_TRACE_DIR, else $XDG_DATA_HOME/rewind, else\n"
+	  "~/.local/share/rewind, named <program>-<N>; latest-trace points at the newest.\n" },
+	{ "replay", cmd_replay, "replay a recorded execution",
+	  "usage: rewind replay [-a] [-M] [TRACE] [-- GDB-ARGS...]\n"
+	  "\n"
+	  "Replay TRACE (a path or a name under the trace directory; default:\n"
+	  "latest-trace).\n"
+	  "\n"
+	  "  -a, --autopilot   replay without a debugger: write the bytes the program\n"
+	  "                    wrote to stdout/stderr, exit with its recorded status\n"
+	  "  -M, --mark-stdio  prefix each stdout/stderr write with [rewind PID EVENT]\n"
+	  "  -h, --help        show this help\n" },
+	{ "dump", cmd_dump, "print the events of a trace",
+	  "usage: rewind dump [-m] [-s] [TRACE] [N | A-B]\n"
+	  "\n"
+	  "Print one line per event: number, tid, kind, details (for syscalls the\n"
+	  "name, arguments and result). N prints one event, A-B a range.\n"
+	  "\n"
+	  "  -m, --memory      also list the memory written and the mappings\n"
+	  "  -s, --stats       print statistics instead of events\n"
+	  "  -h, --help        show this help\n" },
+	{ "ls", cmd_ls, "list traces",
+	  "usage: rewind ls\n\nList the traces in the trace directory, newest last.\n" },
+	{ "rm", cmd_rm, "delete traces",
+	  "usage: rewind rm NAME...\n\nDelete the named traces from the trace directory.\n" },
+	{ "help", cmd_help, "show help for a command",
+	  "usage: rewind help [COMMAND]\n" },
+	{ 0 },
+};
+
+static void main_usage(FILE *f)
+{
+	fprintf(f, "usage: rewind COMMAND [ARGS...]\n\n"
+		   "rewind records a program's execution and replays it exactly.\n\n"
+		   "commands:\n");
+	for (const struct cli_cmd *c = cli_cmds; c->name; c++)
+		fprintf(f, "  %-8s %s\n", c->name, c->summary);
+	fprintf(f, "\nRun 'rewind help COMMAND' for a command's options.\n");
+}
+
+const struct cli_cmd *cli_find(const char *name)
+{
+	for (const struct cli_cmd *c = cli_cmds; c->name; c++)
+		if (!strcmp(c->name, name))
+			return c;
+	return NULL;
+}
+
+void cli_print_help(const struct cli_cmd *cmd)
+{
+	fputs(cmd->usage, stdout);
+}
+
+int cli_usage_error(const struct cli_cmd *cmd, const char *fmt, ...)
+{
+	va_list ap;
+	fflush(stdout);
+	fprintf(stderr, "%s: ", progname);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (see 'rewind help %s')\n", cmd->name);
+	return 1;
+}
+
+bool cli_wants_help(const struct cli_cmd *cmd, int argc, char **argv)
+{
+	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+		cli_print_help(cmd);
+		return true;
+	}
+	return false;
+}
+
+int cmd_help(int argc, char **argv)
+{
+	const struct cli_cmd *c;
+	if (argc < 2) {
+		main_usage(stdout);
+		return 0;
+	}
+	c = cli_find(argv[1]);
+	if (!c)
+		return error("unknown command '%s'", argv[1]) ? 1 : 1;
+	cli_print_help(c);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const struct cli_cmd *c;
+	log_init();
+	if (argc < 2) {
+		main_usage(stderr);
+		return 1;
+	}
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+		main_usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("rewind %s\n", REWIND_VERSION);
+		return 0;
+	}
+	c = cli_find(argv[1]);
+	if (!c) {
+		error("unknown command '%s' (see 'rewind --help')", argv[1]);
+		return 1;
+	}
+	return c->fn(argc - 1, argv + 1);
+}

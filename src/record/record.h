@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * record: run a program under ptrace and write everything nondeterministic
+ * it observes into a trace (see trace.h): syscall results and the memory
+ * the kernel wrote, signals, rdtsc results, and the address space after
+ * each exec (file mappings are saved into the trace). The vDSO is patched
+ * so its time functions make real syscalls; rdtsc traps (PR_SET_TSC).
+ * Tracer and tracee are pinned to one CPU.
+ *
+ * rec_run() is a top loop: it reports its own errors on stderr (one line)
+ * and returns -1 for them; otherwise 0 with the program's wait status.
+ */
+#ifndef REWIND_RECORD_RECORD_H
+#define REWIND_RECORD_RECORD_H
+
+#include "base/base.h"
+
+/* The page rewind maps into every recorded address space (syscall instruction, scratch). */
+#define REWIND_PAGE_ADDR 0x70000000ull
+#define REWIND_PAGE_SIZE 4096ull
+#define REWIND_PAGE_SYSCALL (REWIND_PAGE_ADDR + 0)
+#define REWIND_PAGE_SCRATCH (REWIND_PAGE_ADDR + 0x100)
+
+struct rec_opts {
+	const char *trace_dir; /* created by the writer; must not exist */
+	const char *exe;       /* absolute path of the program */
+	char **argv;
+	char **envp;
+};
+
+struct rec_result {
+	int wait_status;    /* valid when the program ended */
+	bool ended;
+	uint64_t events;
+	uint64_t trace_bytes;
+};
+
+int rec_run(const struct rec_opts *o, struct rec_result *ret);
+
+/* Shared with replay: map the rewind page into a task stopped after an exec. */
+struct task;
+int rec_map_rewind_page(struct task *t);
+/* Patch the vDSO of the task so its functions make syscalls. */
+int rec_patch_vdso(struct task *t, uint64_t start, uint64_t end);
+
+#endif /* REWIND_RECORD_RECORD_H */

@@ -1,0 +1,501 @@
+// SPDX-License-Identifier: MIT
+/*
+ * task: ptrace plumbing for one traced thread. See task.h for the contract.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "task/task.h"
+
+#ifndef PTRACE_SYSEMU
+#define PTRACE_SYSEMU 31
+#endif
+
+static const char *const stop_names[TS__COUNT] = {
+	[TS_NONE] = "none", [TS_SYSCALL_ENTRY] = "syscall-entry",
+	[TS_SYSEMU_ENTRY] = "sysemu-entry", [TS_SYSCALL_EXIT] = "syscall-exit",
+	[TS_SIGNAL] = "signal", [TS_EXEC] = "exec", [TS_EXIT_EVENT] = "exit-event",
+	[TS_GROUP_STOP] = "group-stop", [TS_EXITED] = "exited",
+};
+
+const char *task_stop_name(enum task_stop s)
+{
+	return s < TS__COUNT ? stop_names[s] : "?";
+}
+
+static const char *const reg_names[TASK_NREGS] = {
+	"r15", "r14", "r13", "r12", "rbp", "rbx", "r11", "r10", "r9", "r8", "rax", "rcx", "rdx",
+	"rsi", "rdi", "orig_rax", "rip", "cs", "eflags", "rsp", "ss", "fs_base", "gs_base", "ds",
+	"es", "fs", "gs",
+};
+
+const char *task_reg_name(unsigned i)
+{
+	return i < TASK_NREGS ? reg_names[i] : "?";
+}
+
+const char *signal_name(int sig)
+{
+	static char buf[32];
+	const char *abbrev = sigabbrev_np(sig);
+	if (abbrev) {
+		snprintf(buf, sizeof(buf), "SIG%s", abbrev);
+		return buf;
+	}
+	snprintf(buf, sizeof(buf), "signal %d", sig);
+	return buf;
+}
+
+int task_pin_cpu(int *ret_cpu)
+{
+	cpu_set_t set;
+	int cpu = sched_getcpu();
+	if (cpu < 0)
+		cpu = 0;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set) < 0)
+		return -errno;
+	if (ret_cpu)
+		*ret_cpu = cpu;
+	return 0;
+}
+
+void task_init(struct task *t, pid_t tid)
+{
+	memset(t, 0, sizeof(*t));
+	t->tid = tid;
+	t->mem_fd = -1;
+}
+
+void task_release(struct task *t)
+{
+	if (t->mem_fd >= 0)
+		close(t->mem_fd);
+	t->mem_fd = -1;
+}
+
+void task_kill(struct task *t)
+{
+	int st;
+	if (t->stop == TS_EXITED || t->tid <= 0)
+		return;
+	kill(t->tid, SIGKILL);
+	while (waitpid(t->tid, &st, __WALL) > 0 && !WIFEXITED(st) && !WIFSIGNALED(st))
+		;
+	t->stop = TS_EXITED;
+}
+
+/* Child side of task_spawn: never returns. Reports exec failure through errfd. */
+static NORETURN void spawn_child(const struct task_spawn_opts *o, int errfd)
+{
+	int err;
+	if (o->quiet_stdio) {
+		int fd = open("/dev/null", O_RDWR);
+		if (fd >= 0) {
+			dup2(fd, 0);
+			dup2(fd, 1);
+			dup2(fd, 2);
+			if (fd > 2)
+				close(fd);
+		}
+	}
+	if (o->no_core) {
+		struct rlimit rl = { 0, 0 };
+		(void)setrlimit(RLIMIT_CORE, &rl);
+	}
+	if (o->trap_tsc && prctl(PR_SET_TSC, PR_TSC_SIGSEGV, 0, 0, 0) < 0)
+		goto fail;
+	if (ptrace(PTRACE_TRACEME, 0, 0, 0) < 0)
+		goto fail;
+	raise(SIGSTOP);
+	execve(o->path, o->argv, o->envp);
+fail:
+	err = errno;
+	(void)!write(errfd, &err, sizeof(err));
+	_exit(127);
+}
+
+int task_spawn(struct task *t, const struct task_spawn_opts *opts)
+{
+	int pfd[2], st, err = 0;
+	pid_t pid;
+	ssize_t n;
+
+	if (pipe2(pfd, O_CLOEXEC) < 0)
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		err = -errno;
+		close(pfd[0]);
+		close(pfd[1]);
+		return err;
+	}
+	if (pid == 0) {
+		close(pfd[0]);
+		spawn_child(opts, pfd[1]);
+	}
+	close(pfd[1]);
+	task_init(t, pid);
+	if (waitpid(pid, &st, __WALL) < 0 || !WIFSTOPPED(st)) {
+		err = -ECHILD;
+		goto fail;
+	}
+	if (ptrace(PTRACE_SETOPTIONS, pid, 0,
+		   PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL |
+			   PTRACE_O_TRACEEXIT) < 0) {
+		err = -errno;
+		goto fail;
+	}
+	if (ptrace(PTRACE_CONT, pid, 0, 0) < 0) {
+		err = -errno;
+		goto fail;
+	}
+	err = task_wait(t);
+	if (err)
+		goto fail;
+	if (t->stop != TS_EXEC) {
+		/* The exec failed: the child reported errno and is exiting. */
+		int cerr = 0;
+		n = read(pfd[0], &cerr, sizeof(cerr));
+		err = n == sizeof(cerr) && cerr ? -cerr : -ECHILD;
+		goto fail;
+	}
+	close(pfd[0]);
+	t->regs_valid = false;
+	return 0;
+fail:
+	close(pfd[0]);
+	task_kill(t);
+	return err;
+}
+
+/*
+ * Syscall stops carry no entry/exit marker, so the task tracks whether it is
+ * inside a syscall: an entry stop sets it, an exit stop clears it, and a
+ * resume that makes the kernel skip the exit report (SYSEMU, CONT from an
+ * entry) clears it too. PTRACE_EVENT_EXEC happens inside execve, so the
+ * flag survives it.
+ */
+int task_wait(struct task *t)
+{
+	int st;
+	pid_t r;
+	do {
+		r = waitpid(t->tid, &st, __WALL);
+	} while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return -errno;
+	t->regs_valid = false;
+	t->regs_dirty = false;
+	t->sig = 0;
+	if (WIFEXITED(st) || WIFSIGNALED(st)) {
+		t->stop = TS_EXITED;
+		t->exit_status = st;
+		t->in_syscall = false;
+		return 0;
+	}
+	if (!WIFSTOPPED(st))
+		return -ECHILD;
+	int sig = WSTOPSIG(st), event = st >> 16;
+	if (sig == (SIGTRAP | 0x80)) {
+		if (t->in_syscall) {
+			t->stop = TS_SYSCALL_EXIT;
+			t->in_syscall = false;
+		} else {
+			t->stop = t->last_resume == TR_SYSEMU ? TS_SYSEMU_ENTRY : TS_SYSCALL_ENTRY;
+			t->in_syscall = true;
+		}
+		return 0;
+	}
+	if (sig == SIGTRAP && event == PTRACE_EVENT_EXEC) {
+		/* Inside execve: PTRACE_SYSCALL from here reports its exit. */
+		t->stop = TS_EXEC;
+		t->in_syscall = true;
+		return 0;
+	}
+	if (sig == SIGTRAP && event == PTRACE_EVENT_EXIT) {
+		unsigned long msg = 0;
+		(void)ptrace(PTRACE_GETEVENTMSG, t->tid, 0, &msg);
+		t->stop = TS_EXIT_EVENT;
+		t->exit_status = (int)msg;
+		return 0;
+	}
+	if (event == PTRACE_EVENT_STOP) {
+		t->stop = TS_GROUP_STOP;
+		t->sig = sig;
+		return 0;
+	}
+	t->stop = TS_SIGNAL;
+	t->sig = sig;
+	return 0;
+}
+
+static const int resume_req[TR__COUNT] = {
+	[TR_CONT] = PTRACE_CONT, [TR_SYSCALL] = PTRACE_SYSCALL, [TR_SYSEMU] = PTRACE_SYSEMU,
+	[TR_SINGLESTEP] = PTRACE_SINGLESTEP,
+};
+
+int task_resume(struct task *t, enum task_resume how, int sig)
+{
+	int r;
+	if (t->stop == TS_EXITED)
+		return -ESRCH;
+	r = task_flush_regs(t);
+	if (r)
+		return r;
+	/*
+	 * Only PTRACE_SYSCALL from inside a syscall reports its exit. From a
+	 * SYSEMU entry it reports the exit of the skipped syscall.
+	 */
+	if (how != TR_SYSCALL)
+		t->in_syscall = false;
+	if (ptrace(resume_req[how], t->tid, 0, (void *)(long)sig) < 0)
+		return -errno;
+	t->last_resume = how;
+	t->stop = TS_NONE;
+	t->regs_valid = false;
+	return 0;
+}
+
+int task_regs(struct task *t, struct user_regs_struct **ret)
+{
+	if (!t->regs_valid) {
+		if (ptrace(PTRACE_GETREGS, t->tid, 0, &t->regs) < 0)
+			return -errno;
+		t->regs_valid = true;
+	}
+	*ret = &t->regs;
+	return 0;
+}
+
+void task_set_regs(struct task *t, const struct user_regs_struct *r)
+{
+	if (r != &t->regs)
+		t->regs = *r;
+	t->regs_valid = true;
+	t->regs_dirty = true;
+}
+
+int task_flush_regs(struct task *t)
+{
+	if (!t->regs_dirty)
+		return 0;
+	if (ptrace(PTRACE_SETREGS, t->tid, 0, &t->regs) < 0)
+		return -errno;
+	t->regs_dirty = false;
+	return 0;
+}
+
+static int open_mem(struct task *t)
+{
+	char path[64];
+	if (t->mem_fd >= 0)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%d/mem", (int)t->tid);
+	t->mem_fd = open(path, O_RDWR | O_CLOEXEC);
+	return t->mem_fd < 0 ? -errno : 0;
+}
+
+int task_read(struct task *t, uint64_t addr, void *dst, size_t len)
+{
+	struct iovec local = { dst, len }, remote = { (void *)addr, len };
+	ssize_t n;
+	if (!len)
+		return 0;
+	n = process_vm_readv(t->tid, &local, 1, &remote, 1, 0);
+	if (n == (ssize_t)len)
+		return 0;
+	/* Partial or failed (e.g. a PROT_NONE page): try /proc/PID/mem. */
+	if (open_mem(t))
+		return n < 0 ? -errno : -EFAULT;
+	n = pread(t->mem_fd, dst, len, (off_t)addr);
+	if (n == (ssize_t)len)
+		return 0;
+	return n < 0 ? -errno : -EFAULT;
+}
+
+int task_write(struct task *t, uint64_t addr, const void *src, size_t len)
+{
+	struct iovec local = { (void *)src, len }, remote = { (void *)addr, len };
+	ssize_t n;
+	if (!len)
+		return 0;
+	n = process_vm_writev(t->tid, &local, 1, &remote, 1, 0);
+	if (n == (ssize_t)len)
+		return 0;
+	if (open_mem(t))
+		return -EFAULT;
+	n = pwrite(t->mem_fd, src, len, (off_t)addr);
+	if (n == (ssize_t)len)
+		return 0;
+	return n < 0 ? -errno : -EFAULT;
+}
+
+int task_read_str(struct task *t, uint64_t addr, size_t max, char **ret)
+{
+	char *s = xmalloc(max + 1);
+	size_t got = 0;
+	while (got < max) {
+		/* Read up to the end of the page so a string near an unmapped page works. */
+		size_t chunk = 4096 - ((addr + got) & 4095);
+		chunk = MIN(chunk, max - got);
+		if (task_read(t, addr + got, s + got, chunk)) {
+			free(s);
+			return -EFAULT;
+		}
+		char *nul = memchr(s + got, 0, chunk);
+		if (nul) {
+			*ret = s;
+			return 0;
+		}
+		got += chunk;
+	}
+	s[max] = 0;
+	*ret = s;
+	return 0;
+}
+
+int task_getsiginfo(struct task *t, siginfo_t *si)
+{
+	return ptrace(PTRACE_GETSIGINFO, t->tid, 0, si) < 0 ? -errno : 0;
+}
+
+int task_setsiginfo(struct task *t, const siginfo_t *si)
+{
+	return ptrace(PTRACE_SETSIGINFO, t->tid, 0, si) < 0 ? -errno : 0;
+}
+
+int task_to_exit_stop(struct task *t)
+{
+	struct user_regs_struct *r = NULL;
+	int err;
+	if (t->stop == TS_SYSCALL_EXIT)
+		return 0;
+	if (t->stop == TS_SYSCALL_ENTRY) {
+		/* Skip the pending syscall: the kernel then reports -ENOSYS at exit. */
+		err = task_regs(t, &r);
+		if (err)
+			return err;
+		r->orig_rax = (uint64_t)-1;
+		task_set_regs(t, r);
+	} else if (t->stop != TS_SYSEMU_ENTRY && t->stop != TS_EXEC) {
+		return -EINVAL;
+	}
+	err = task_step(t, TR_SYSCALL, 0);
+	if (err)
+		return err;
+	if (t->stop == TS_EXITED)
+		return -ESRCH;
+	return t->stop == TS_SYSCALL_EXIT ? 0 : -EPROTO;
+}
+
+int task_remote_syscall(struct task *t, long nr, const uint64_t args[6], int64_t *ret)
+{
+	struct user_regs_struct saved, *r = NULL;
+	uint64_t patch_addr = 0, orig_code = 0;
+	int err;
+
+	err = task_to_exit_stop(t);
+	if (err)
+		return err;
+	err = task_regs(t, &r);
+	if (err)
+		return err;
+	saved = *r;
+	if (!t->syscall_insn) {
+		static const uint8_t insn[2] = { 0x0f, 0x05 };
+		patch_addr = saved.rip;
+		err = task_read(t, patch_addr, &orig_code, sizeof(orig_code));
+		if (!err)
+			err = task_write(t, patch_addr, insn, sizeof(insn));
+		if (err)
+			return err;
+	}
+	r->rip = t->syscall_insn ? t->syscall_insn : patch_addr;
+	r->rax = (uint64_t)nr;
+	r->orig_rax = (uint64_t)nr;
+	r->rdi = args[0];
+	r->rsi = args[1];
+	r->rdx = args[2];
+	r->r10 = args[3];
+	r->r8 = args[4];
+	r->r9 = args[5];
+	task_set_regs(t, r);
+	err = task_step(t, TR_SYSCALL, 0);
+	if (!err && t->stop != TS_SYSCALL_ENTRY)
+		err = t->stop == TS_EXITED ? -ESRCH : -EPROTO;
+	if (!err)
+		err = task_step(t, TR_SYSCALL, 0);
+	if (!err && t->stop != TS_SYSCALL_EXIT)
+		err = t->stop == TS_EXITED ? -ESRCH : -EPROTO;
+	if (!err)
+		err = task_regs(t, &r);
+	if (!err)
+		*ret = (int64_t)r->rax;
+	if (patch_addr && t->stop != TS_EXITED)
+		(void)task_write(t, patch_addr, &orig_code, sizeof(orig_code));
+	if (t->stop == TS_SYSCALL_EXIT)
+		task_set_regs(t, &saved);
+	return err;
+}
+
+int task_read_maps(struct task *t, struct task_map **ret, size_t *ret_n)
+{
+	char path[64], *line = NULL;
+	size_t cap = 0, n = 0, alloc = 0;
+	struct task_map *maps = NULL;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)t->tid);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (getline(&line, &cap, f) > 0) {
+		unsigned long long s, e, off, ino;
+		char perms[8];
+		int pos = 0;
+		if (sscanf(line, "%llx-%llx %7s %llx %*x:%*x %llu %n", &s, &e, perms, &off, &ino,
+			   &pos) < 5)
+			continue;
+		GROW(maps, alloc, n + 1);
+		struct task_map *m = &maps[n++];
+		char *p = line + pos, *nl = strchr(p, '\n');
+		if (nl)
+			*nl = 0;
+		m->start = s;
+		m->end = e;
+		m->offset = off;
+		m->inode = ino;
+		m->prot = (perms[0] == 'r' ? PROT_READ : 0) | (perms[1] == 'w' ? PROT_WRITE : 0) |
+			  (perms[2] == 'x' ? PROT_EXEC : 0);
+		m->shared = perms[3] == 's';
+		m->path = xstrdup(p);
+	}
+	free(line);
+	fclose(f);
+	*ret = maps;
+	*ret_n = n;
+	return 0;
+}
+
+void task_maps_free(struct task_map *m, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(m[i].path);
+	free(m);
+}

@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * task: one traced thread. Starting a program stopped at its exec, waiting
+ * for and classifying ptrace stops, resuming (syscall, sysemu, cont), the
+ * registers (cached, written back at resume), tracee memory, and "remote"
+ * syscalls run inside the tracee on the supervisor's behalf.
+ *
+ * Contract:
+ * - All calls return 0 or -errno; -ESRCH means the tracee vanished (killed
+ *   from outside) and every caller must handle it without dying.
+ * - t->stop says what kind of stop the task is in after task_wait().
+ * - Registers read with task_regs() are cached until the task runs again;
+ *   task_set_regs() marks them dirty and they are written before the resume.
+ * - The supervisor and its tracees are pinned to one CPU by task_pin_cpu().
+ */
+#ifndef REWIND_TASK_TASK_H
+#define REWIND_TASK_TASK_H
+
+#include <signal.h>
+#include <sys/user.h>
+
+#include "base/base.h"
+
+/* A tracee address: never a plain pointer. */
+struct raddr {
+	uint64_t a;
+};
+
+enum task_stop {
+	TS_NONE,
+	TS_SYSCALL_ENTRY, /* PTRACE_SYSCALL entry: the syscall will run unless skipped */
+	TS_SYSEMU_ENTRY,  /* PTRACE_SYSEMU entry: the syscall is skipped */
+	TS_SYSCALL_EXIT,
+	TS_SIGNAL,        /* signal-delivery-stop; t->sig */
+	TS_EXEC,          /* PTRACE_EVENT_EXEC */
+	TS_EXIT_EVENT,    /* PTRACE_EVENT_EXIT: about to exit, t->exit_status is its wait status */
+	TS_GROUP_STOP,
+	TS_EXITED,        /* gone; t->exit_status is the wait status */
+	TS__COUNT
+};
+
+
+enum task_resume {
+	TR_CONT,
+	TR_SYSCALL,
+	TR_SYSEMU,
+	TR_SINGLESTEP,
+	TR__COUNT
+};
+
+struct task {
+	pid_t tid;
+	enum task_stop stop;
+	int sig;            /* TS_SIGNAL: the signal */
+	int exit_status;    /* TS_EXITED / TS_EXIT_EVENT: wait status */
+	struct user_regs_struct regs;
+	bool regs_valid, regs_dirty;
+	int mem_fd;         /* /proc/PID/mem, O_CLOEXEC; -1 until needed */
+	uint64_t syscall_insn; /* address of a `syscall` instruction for remote syscalls, 0: none */
+	bool in_syscall;    /* between a syscall's entry stop and its exit stop */
+	enum task_resume last_resume;
+};
+
+/* Options for spawning the first tracee. */
+struct task_spawn_opts {
+	const char *path;   /* file to execute */
+	char *const *argv;
+	char *const *envp;
+	bool trap_tsc;      /* PR_SET_TSC PR_TSC_SIGSEGV */
+	bool no_core;       /* RLIMIT_CORE 0 */
+	bool quiet_stdio;   /* tracee's 0,1,2 on /dev/null (replay) */
+};
+
+/* Pin the calling process (and so its future children) to one CPU. */
+int task_pin_cpu(int *ret_cpu);
+/*
+ * Fork and exec opts->path under ptrace; on success *t is stopped at
+ * TS_EXEC. On an exec failure returns -errno of the exec (e.g. -ENOENT).
+ */
+int task_spawn(struct task *t, const struct task_spawn_opts *opts);
+void task_init(struct task *t, pid_t tid);
+void task_release(struct task *t);
+/* Kill (SIGKILL) and reap. */
+void task_kill(struct task *t);
+
+int task_wait(struct task *t);
+int task_resume(struct task *t, enum task_resume how, int sig);
+/* Resume and wait. */
+static inline int task_step(struct task *t, enum task_resume how, int sig)
+{
+	int r = task_resume(t, how, sig);
+	return r ? r : task_wait(t);
+}
+
+int task_regs(struct task *t, struct user_regs_struct **ret);
+void task_set_regs(struct task *t, const struct user_regs_struct *r);
+int task_flush_regs(struct task *t);
+
+int task_read(struct task *t, uint64_t addr, void *dst, size_t len);
+/* Writes even to read-only pages (through /proc/PID/mem). */
+int task_write(struct task *t, uint64_t addr, const void *src, size_t len);
+/* Read a NUL-terminated string of at most max bytes; caller frees *ret. */
+int task_read_str(struct task *t, uint64_t addr, size_t max, char **ret);
+
+int task_getsiginfo(struct task *t, siginfo_t *si);
+int task_setsiginfo(struct task *t, const siginfo_t *si);
+
+/*
+ * Run syscall nr with args inside the tracee and return its result in *ret.
+ * The task must be in a stop from which it returns to user mode next
+ * (TS_SYSCALL_EXIT, TS_EXEC, TS_SYSEMU_ENTRY or TS_SYSCALL_ENTRY, the latter
+ * two are first converted to an exit stop, skipping the pending syscall).
+ * Registers are restored afterwards; the task ends in TS_SYSCALL_EXIT.
+ * Uses t->syscall_insn, or patches a `syscall` at rip if it is 0.
+ */
+int task_remote_syscall(struct task *t, long nr, const uint64_t args[6], int64_t *ret);
+/* Convert an entry stop into an exit stop (skipping the syscall). */
+int task_to_exit_stop(struct task *t);
+
+const char *task_stop_name(enum task_stop s);
+/* Name of a user_regs_struct field by index (0..26), and the field count. */
+#define TASK_NREGS 27
+const char *task_reg_name(unsigned i);
+static inline uint64_t *task_reg_ptr(struct user_regs_struct *r, unsigned i)
+{
+	return (uint64_t *)r + i;
+}
+const char *signal_name(int sig); /* "SIGSEGV"; static buffer for unknown ones */
+
+
+
+/* One line of /proc/PID/maps. */
+struct task_map {
+	uint64_t start, end, offset;
+	uint32_t prot;   /* PROT_* */
+	bool shared;
+	uint64_t inode;
+	char *path;      /* "" for anonymous; "[stack]", "[vdso]"...; owned */
+};
+/* Read the task's mappings; caller frees with task_maps_free(). */
+int task_read_maps(struct task *t, struct task_map **ret, size_t *ret_n);
+void task_maps_free(struct task_map *m, size_t n);
+#endif /* REWIND_TASK_TASK_H */

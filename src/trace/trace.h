@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * trace: the on-disk format (docs/trace-format.md). A trace is a directory:
+ *   version   one text line "rewind-trace N"
+ *   header    one block: program, argv, envp, cwd, pid, host, start time
+ *   events    block stream of event records
+ *   data      block stream of bytes the kernel wrote into the tracee
+ *   mmaps     block stream of mapping records
+ *   files/    copies or hard links of mapped files
+ * Streams are sequences of independently zstd-compressed blocks, each with a
+ * header and an xxh3 checksum. The writer flushes data and mmaps before the
+ * events that refer to them, so every complete events block is replayable:
+ * a recorder killed mid-run leaves a trace that replays up to its last
+ * complete events block.
+ *
+ * Contract: functions return 0/-errno (reader: 1 = got an event, 0 = end of
+ * the complete data). On -EBADMSG/-EPROTO/-ENOENT the reader's message
+ * (trace_reader_error()) names what is wrong, for the cli to print.
+ * Any change to the encoding bumps TRACE_VERSION.
+ */
+#ifndef REWIND_TRACE_TRACE_H
+#define REWIND_TRACE_TRACE_H
+
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/user.h>
+
+#include "base/base.h"
+
+#define TRACE_VERSION 1
+
+enum trace_ev_kind {
+	EV_EXEC = 1,  /* the address space after an execve: maps + contents, regs */
+	EV_SYSCALL,   /* a syscall: entry regs, result, memory written */
+	EV_SIGNAL,    /* a signal delivered: sig, siginfo, regs */
+	EV_RDTSC,     /* an rdtsc/rdtscp: regs at the instruction, results */
+	EV_EXIT,      /* the process ended: wait status */
+	EV__COUNT
+};
+
+enum trace_ev_flags {
+	EVF_EXIT_REGS = 1 << 0, /* syscall: registers after it differ beyond rax */
+	EVF_FORCED = 1 << 1,    /* syscall: the recorder made it fail (not run by the kernel) */
+};
+
+enum trace_sig_kind {
+	SIGK_SYNC,     /* caused by the instruction at regs.rip: replay reproduces it */
+	SIGK_BOUNDARY, /* delivered right after the previous syscall: replay injects it */
+	SIGK__COUNT
+};
+
+enum trace_map_kind {
+	MAPK_ANON,
+	MAPK_FILE,  /* contents come from files/<file> at offset */
+	MAPK_STACK, /* anonymous, grows down */
+	MAPK_VDSO,  /* the (patched) vDSO: contents saved */
+	MAPK__COUNT
+};
+
+struct trace_mem {
+	uint64_t addr;
+	uint64_t len;
+	const void *data; /* writer: borrowed for the call; reader: valid until the next event */
+};
+
+struct trace_map {
+	uint64_t start, end, offset;
+	uint32_t prot, flags; /* PROT_*, MAP_* (MAP_PRIVATE/MAP_SHARED, MAP_GROWSDOWN) */
+	uint32_t kind;        /* enum trace_map_kind */
+	const char *file;     /* name under files/ (MAPK_FILE), else NULL */
+	const char *path;     /* the original path, for humans; may be NULL */
+	uint64_t data_len;    /* bytes of saved contents from start (0: none) */
+	const void *data;
+};
+
+struct trace_event {
+	uint64_t num;
+	uint32_t kind, flags;
+	int32_t tid;
+	struct user_regs_struct regs;
+	struct user_regs_struct exit_regs;
+	int64_t nr, ret;
+	uint32_t nmem, nmaps;
+	struct trace_mem *mem;
+	struct trace_map *maps;
+	int32_t sig;
+	uint32_t sigkind;
+	siginfo_t si;
+	uint64_t tsc[3]; /* rax, rdx, rcx after rdtsc/rdtscp */
+	uint32_t insn_len;
+	int32_t wait_status;
+};
+
+struct trace_header {
+	char *exe;     /* absolute path of the program */
+	char *cwd;
+	uint32_t argc, envc;
+	char **argv, **envp;
+	int32_t pid;
+	uint64_t start_ns; /* CLOCK_REALTIME at start */
+	char *host, *kernel;
+};
+void trace_header_release(struct trace_header *h);
+
+struct trace_writer;
+/* Create dir (mode 0700; must not exist or be empty) and write version + header. */
+int trace_writer_open(const char *dir, const struct trace_header *h, struct trace_writer **ret);
+int trace_write_event(struct trace_writer *w, const struct trace_event *ev);
+/*
+ * Save the file open at src (a path, e.g. /proc/PID/fd/N) into files/, as a
+ * hard link when link_ok and possible, else a copy. Deduplicated by
+ * st (dev, ino, size, mtime). *ret_name is borrowed from the writer.
+ */
+int trace_store_file(struct trace_writer *w, const char *src, const struct stat *st,
+		     const char *orig_path, bool link_ok, const char **ret_name);
+/* Flush everything written so far into complete blocks. */
+int trace_writer_flush(struct trace_writer *w);
+/* Flush and free. Returns the first error seen by any write. */
+int trace_writer_close(struct trace_writer *w);
+const char *trace_writer_dir(struct trace_writer *w);
+uint64_t trace_writer_bytes(struct trace_writer *w);
+
+struct trace_reader;
+int trace_reader_open(const char *dir, struct trace_reader **ret);
+/* The message for the last error; for a failed open, pass NULL to get it. */
+const char *trace_reader_error(struct trace_reader *r);
+const struct trace_header *trace_reader_header(struct trace_reader *r);
+/* 1: *ev filled (borrowed until the next call); 0: end of complete data; -errno. */
+int trace_read_event(struct trace_reader *r, struct trace_event *ev);
+/* Path of a stored file (caller frees). */
+char *trace_file_path(struct trace_reader *r, const char *name);
+const char *trace_reader_dir(struct trace_reader *r);
+void trace_reader_close(struct trace_reader *r);
+
+const char *trace_ev_kind_name(uint32_t kind);
+const char *trace_map_kind_name(uint32_t kind);
+
+#endif /* REWIND_TRACE_TRACE_H */
