@@ -62,7 +62,7 @@ enum sc_eff_kind {
 
 /* Flags for sc_effect.c (added with the table; the enum above is unchanged). */
 enum sc_eff_flags {
-	E_CAP_RET = 1 << 0, /* E_OUT_ARG, E_OUT_ARGN: count capped at the result; none if it is < 0 */
+	E_CAP_RET = 1 << 0, /* E_OUT_ARG, E_OUT_ARGN: count capped at the result (none if < 0) */
 };
 
 struct sc_effect {
@@ -106,5 +106,23 @@ const char *sc_name(long nr);
  * *ret_what (if ret_what) names what is unsupported, e.g. "ioctl 0x5401".
  */
 int sc_outputs(const struct sc_desc *d, struct sc_call *call, const char **ret_what);
+
+/*
+ * Which of the program's fds are its recording-time stdout and stderr:
+ * replay writes what goes to them to the terminal. Follows close, the dup
+ * family, fcntl(F_DUPFD) and syscalls returning new fds.
+ */
+#define SC_STDIO_FDS 1024
+struct sc_stdio {
+	unsigned char of[SC_STDIO_FDS]; /* fd -> 1 (stdout), 2 (stderr) or 0 */
+};
+void sc_stdio_init(struct sc_stdio *s);
+/* newfds: the two fds pipe/pipe2/socketpair wrote (NULL if unknown). */
+void sc_stdio_update(struct sc_stdio *s, const struct sc_desc *d, const uint64_t args[6],
+		     int64_t ret, const int *newfds);
+static inline int sc_stdio_of(const struct sc_stdio *s, uint64_t fd)
+{
+	return fd < SC_STDIO_FDS ? s->of[fd] : 0;
+}
 
 #endif /* REWIND_SYSCALLS_SYSCALLS_H */
