@@ -2,6 +2,8 @@
 # rewind: GNU Make build. `make` builds build/rewind; `make check` runs every test.
 CC ?= gcc
 BUILD ?= build
+V ?= 0
+Q := $(if $(filter 1,$(V)),,@)
 PKGS := libzstd libxxhash libelf libdw
 WARN := -Wall -Wextra -Werror -Wshadow -Wvla -Wformat=2 -Wstrict-prototypes -Wno-format-nonliteral
 CFLAGS ?= -O2 -g
@@ -24,24 +26,26 @@ TOOLS := $(BUILD)/tools/check_syscall_table
 all: $(BUILD)/rewind
 
 $(BUILD)/rewind: $(OBJS)
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	@echo "  CC      $<"
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/tests/unit/%: tests/unit/%.c tests/unit/harness.h $(LIB_OBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(LIB_OBJS) $(LDLIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(LIB_OBJS) $(LDLIBS)
 
 # Test programs: plain C, built like a user would build them (with debug info).
 $(BUILD)/tests/progs/%: tests/progs/%.c tests/progs/util.h
 	@mkdir -p $(dir $@)
-	$(CC) -std=gnu17 -O1 -g -Wall -Wextra -Werror -o $@ $< -lm
+	$(Q)$(CC) -std=gnu17 -O1 -g -Wall -Wextra -Werror -o $@ $< -lm
 
 $(BUILD)/tools/%: tools/%.c $(LIB_OBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS)
 
 progs: $(PROG_BINS)
 unit: $(UNIT_BINS)

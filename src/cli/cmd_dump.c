@@ -14,6 +14,21 @@
 #include "task/task.h"
 #include "trace/trace.h"
 
+static const char *errname(int e)
+{
+	switch (e) {
+	case 512:
+		return "ERESTARTSYS";
+	case 513:
+		return "ERESTARTNOINTR";
+	case 514:
+		return "ERESTARTNOHAND";
+	case 516:
+		return "ERESTART_RESTARTBLOCK";
+	}
+	return strerrorname_np(e) ? strerrorname_np(e) : "?";
+}
+
 static void print_event(const struct trace_event *ev, bool memory)
 {
 	printf("%" PRIu64 " %d %s", ev->num, (int)ev->tid, trace_ev_kind_name(ev->kind));
@@ -27,15 +42,15 @@ static void print_event(const struct trace_event *ev, bool memory)
 		for (unsigned i = 0; i < n && i < 6; i++)
 			printf("%s0x%" PRIx64, i ? ", " : "", args[i]);
 		if (ev->ret < 0 && ev->ret > -4096)
-			printf(") = %" PRId64 " (%s)", ev->ret, strerrorname_np((int)-ev->ret)
-								? strerrorname_np((int)-ev->ret)
-								: "?");
+			printf(") = %" PRId64 " (%s)", ev->ret, errname((int)-ev->ret));
 		else if (ev->ret > 0xffff)
 			printf(") = 0x%" PRIx64, (uint64_t)ev->ret);
 		else
 			printf(") = %" PRId64, ev->ret);
 		if (ev->flags & EVF_FORCED)
 			printf(" [forced]");
+		if (ev->flags & EVF_NO_RETURN)
+			printf(" [did not return]");
 		break;
 	}
 	case EV_EXEC:

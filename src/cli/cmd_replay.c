@@ -6,10 +6,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
 #include "replay/replay.h"
+#include "task/task.h"
 
 int cmd_replay(int argc, char **argv)
 {
@@ -66,7 +68,11 @@ int cmd_replay(int argc, char **argv)
 	ro.echo = true;
 	ro.self_exe = self_exe;
 	ret = rep_run(&ro, &res);
+	if (ret == 0 && WIFSIGNALED(res.wait_status))
+		error("'%s' was killed by %s", res.prog ? res.prog : "?",
+		      signal_name(WTERMSIG(res.wait_status)));
 	ret = ret < 0 ? 1 : cli_exit_code(res.wait_status);
+	free(res.prog);
 	free(trace);
 	free(self_exe);
 	return ret;

@@ -10,6 +10,8 @@
  * come with the state-matching machinery).
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -177,6 +179,92 @@ static int on_syscall_entry(struct recorder *r)
 	return 0;
 }
 
+/* The two fds pipe/pipe2/socketpair wrote, from the recorded outputs. */
+static const int *new_fd_pair(const struct trace_event *ev, uint64_t at, int *fds)
+{
+	for (uint32_t i = 0; i < ev->nmem; i++)
+		if (ev->mem[i].addr == at && ev->mem[i].len >= 2 * sizeof(int)) {
+			memcpy(fds, ev->mem[i].data, 2 * sizeof(int));
+			return fds;
+		}
+	return NULL;
+}
+
+/*
+ * sendfile and copy_file_range move file bytes to stdout without passing
+ * through tracee memory: read them back from the source file so replay can
+ * print them. Returns false if they could not be read.
+ */
+static bool capture_echo(struct recorder *r, int in_fd, uint64_t offp, int64_t n)
+{
+	char path[64];
+	uint64_t end = 0;
+	unsigned char *dst;
+	int fd;
+	ssize_t got;
+
+	if (offp) {
+		if (task_read(&r->t, offp, &end, sizeof(end)))
+			return false;
+	} else {
+		FILE *f;
+		char line[128];
+		snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", (int)r->t.tid, in_fd);
+		f = fopen(path, "re");
+		if (!f)
+			return false;
+		while (fgets(line, sizeof(line), f))
+			if (sscanf(line, "pos: %" SCNu64, &end) == 1)
+				break;
+		fclose(f);
+	}
+	if (end < (uint64_t)n)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)r->t.tid, in_fd);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	GROW(r->mem, r->mem_alloc, r->nmem + 1);
+	GROW(r->mem_off, r->mem_off_alloc, r->nmem + 1);
+	size_t off = r->membuf.len;
+	dst = buf_append_space(&r->membuf, (size_t)n);
+	got = pread(fd, dst, (size_t)n, (off_t)(end - (uint64_t)n));
+	close(fd);
+	if (got != n) {
+		r->membuf.len = off;
+		return false;
+	}
+	r->mem_off[r->nmem] = off;
+	r->mem[r->nmem++] = (struct trace_mem){ .addr = 0, .len = (uint64_t)n };
+	for (size_t i = 0; i < r->nmem; i++)
+		r->mem[i].data = r->membuf.data + r->mem_off[i];
+	return true;
+}
+
+static void track_stdio(struct recorder *r, const struct sc_desc *d, const uint64_t *args)
+{
+	struct trace_event *ev = &r->ev;
+	int fds[2];
+	const int *pair = NULL;
+	int64_t ret = ev->ret;
+	if (d->nr == SYS_pipe || d->nr == SYS_pipe2)
+		pair = new_fd_pair(ev, args[0], fds);
+	else if (d->nr == SYS_socketpair)
+		pair = new_fd_pair(ev, args[3], fds);
+	if (ret > 0 && ((d->nr == SYS_sendfile && sc_stdio_of(&r->stdio, args[0])) ||
+			(d->nr == SYS_copy_file_range && sc_stdio_of(&r->stdio, args[2])) ||
+			(d->nr == SYS_splice && sc_stdio_of(&r->stdio, args[2])))) {
+		bool ok = d->nr == SYS_sendfile ? capture_echo(r, (int)args[1], args[2], ret)
+						: capture_echo(r, (int)args[0], args[1], ret);
+		if (ok) {
+			ev->flags |= EVF_ECHO;
+			ev->mem = r->mem;
+			ev->nmem = (uint32_t)r->nmem;
+		}
+	}
+	sc_stdio_update(&r->stdio, d, args, ret, pair);
+}
+
 static int on_syscall_exit(struct recorder *r)
 {
 	const struct sc_desc *d = r->sc;
@@ -226,6 +314,7 @@ static int on_syscall_exit(struct recorder *r)
 		fetch_outputs(r);
 		r->ev.mem = r->mem;
 		r->ev.nmem = (uint32_t)r->nmem;
+		track_stdio(r, d, call.args);
 	}
 	if (d->nr == SYS_mmap && r->ev.ret >= 0 && !(r->entry_regs.r10 & MAP_ANONYMOUS)) {
 		err = rec_mmap_file(r, (uint64_t)r->ev.ret, r->entry_regs.rsi, r->entry_regs.rdx,
@@ -261,6 +350,20 @@ static int on_syscall_exit(struct recorder *r)
 		memmove(r->deferred, r->deferred + 1, --r->ndeferred * sizeof(r->deferred[0]));
 	}
 	return 0;
+}
+
+/* The process is dying. If inside a syscall (killed by SIGKILL, say), record that call. */
+static int on_exit_event(struct recorder *r)
+{
+	if (!r->sc)
+		return 0;
+	new_event(r, EV_SYSCALL);
+	r->ev.nr = r->sc->nr;
+	r->ev.regs = r->entry_regs;
+	r->ev.exit_regs = r->entry_regs;
+	r->ev.flags = EVF_NO_RETURN;
+	r->sc = NULL;
+	return write_event(r, &r->ev);
 }
 
 /* rdtsc/rdtscp trap with SIGSEGV under PR_SET_TSC: run them here and record the result. */
@@ -400,6 +503,7 @@ int rec_run(const struct rec_opts *o, struct rec_result *res)
 	err = task_pin_cpu(NULL);
 	if (err)
 		warning("cannot pin to one CPU: %s", strerror(-err));
+	sc_stdio_init(&r.stdio);
 	err = task_spawn(&r.t, &so);
 	if (err)
 		return error("cannot run '%s': %s", o->exe, strerror(-err));
@@ -446,6 +550,9 @@ int rec_run(const struct rec_opts *o, struct rec_result *res)
 			break;
 		case TS_EXEC:
 			r.exec_seen = true;
+			break;
+		case TS_EXIT_EVENT:
+			err = on_exit_event(&r);
 			break;
 		case TS_EXITED:
 			new_event(&r, EV_EXIT);

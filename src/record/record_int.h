@@ -35,6 +35,8 @@ struct recorder {
 	siginfo_t fix_si;   /* siginfo to restore at the next stop for fix_si.si_signo */
 	bool fix_pending;
 
+	struct sc_stdio stdio;
+
 	/* Outputs of the current event. */
 	struct trace_mem *mem;
 	size_t nmem, mem_alloc;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
@@ -21,7 +22,6 @@
 #include "trace/trace.h"
 #include "replay/replay.h"
 
-#define MAX_ECHO_FD 1024
 
 struct replayer {
 	const struct rep_opts *o;
@@ -31,7 +31,7 @@ struct replayer {
 	int deliver_sig; /* passed with the next resume */
 	uint64_t brk_cur;
 	int32_t rec_pid;
-	unsigned char echo_of[MAX_ECHO_FD]; /* tracee fd -> our fd (1, 2) or 0 */
+	struct sc_stdio stdio;
 	struct buf tmp;
 };
 
@@ -305,7 +305,7 @@ static void echo_write(struct replayer *r, const struct trace_event *ev)
 	uint64_t fd = a->rdi, left = (uint64_t)ev->ret;
 	int out;
 
-	if (!r->o->echo || ev->ret <= 0 || fd >= MAX_ECHO_FD || !(out = r->echo_of[fd]))
+	if (!r->o->echo || ev->ret <= 0 || !(out = sc_stdio_of(&r->stdio, fd)))
 		return;
 	buf_reset(&r->tmp);
 	if (ev->nr == SYS_write || ev->nr == SYS_pwrite64) {
@@ -331,34 +331,30 @@ static void echo_write(struct replayer *r, const struct trace_event *ev)
 /* Keep track of which tracee fds are the recording's stdout and stderr. */
 static void track_fds(struct replayer *r, const struct sc_desc *d, const struct trace_event *ev)
 {
-	uint64_t fd = ev->regs.rdi;
-	if (ev->ret < 0)
-		return;
-	if (d->flags & SC_CLOSES_FD) {
-		if (fd < MAX_ECHO_FD)
-			r->echo_of[fd] = 0;
-		return;
-	}
-	bool dup = (d->flags & SC_DUPS_FD) ||
-		   (ev->nr == SYS_fcntl && (ev->regs.rsi == F_DUPFD || ev->regs.rsi == F_DUPFD_CLOEXEC));
-	if ((dup || (d->flags & SC_RET_FD)) && ev->ret < MAX_ECHO_FD)
-		r->echo_of[ev->ret] = dup && fd < MAX_ECHO_FD ? r->echo_of[fd] : 0;
-	if (ev->nr == SYS_pipe || ev->nr == SYS_pipe2 || ev->nr == SYS_socketpair) {
-		/* New fds written to memory: forget what those numbers were. */
+	const struct user_regs_struct *a = &ev->regs;
+	uint64_t args[6] = { a->rdi, a->rsi, a->rdx, a->r10, a->r8, a->r9 };
+	uint64_t at = ev->nr == SYS_socketpair ? a->r10 : a->rdi;
+	int fds[2];
+	const int *pair = NULL;
+	if (ev->nr == SYS_pipe || ev->nr == SYS_pipe2 || ev->nr == SYS_socketpair)
 		for (uint32_t i = 0; i < ev->nmem; i++)
-			if (ev->mem[i].len >= 8) {
-				int fds[2];
+			if (ev->mem[i].addr == at && ev->mem[i].len >= sizeof(fds)) {
 				memcpy(fds, ev->mem[i].data, sizeof(fds));
-				for (int k = 0; k < 2; k++)
-					if (fds[k] >= 0 && fds[k] < MAX_ECHO_FD)
-						r->echo_of[fds[k]] = 0;
+				pair = fds;
 			}
+	if ((ev->flags & EVF_ECHO) && ev->nmem && r->o->echo) {
+		const struct trace_mem *m = &ev->mem[ev->nmem - 1];
+		int out = sc_stdio_of(&r->stdio, ev->nr == SYS_sendfile ? args[0] : args[2]);
+		if (out)
+			echo_bytes(r, out, m->data, m->len);
 	}
+	sc_stdio_update(&r->stdio, d, args, ev->ret, pair);
 }
 
 static int write_outputs(struct replayer *r, const struct trace_event *ev)
 {
-	for (uint32_t i = 0; i < ev->nmem; i++) {
+	uint32_t n = ev->nmem - ((ev->flags & EVF_ECHO) && ev->nmem ? 1 : 0);
+	for (uint32_t i = 0; i < n; i++) {
 		int err = task_write(&r->t, ev->mem[i].addr, ev->mem[i].data, ev->mem[i].len);
 		if (err)
 			return diverged(r, "cannot write %llu recorded bytes at 0x%llx: %s",
@@ -366,6 +362,33 @@ static int write_outputs(struct replayer *r, const struct trace_event *ev)
 					(unsigned long long)ev->mem[i].addr, strerror(-err));
 	}
 	return 0;
+}
+
+/*
+ * Resource limits are kernel state that changes what the program does
+ * (RLIMIT_STACK decides when a deep recursion faults): apply the recorded
+ * program's own successful setrlimit/prlimit64 calls for real. Not
+ * RLIMIT_CORE: replay writes no core files.
+ */
+static int apply_rlimit(struct replayer *r, const struct trace_event *ev)
+{
+	const struct user_regs_struct *a = &ev->regs;
+	uint64_t res, newp;
+	int64_t ret;
+	if (ev->ret != 0)
+		return 0;
+	if (ev->nr == SYS_setrlimit) {
+		res = a->rdi;
+		newp = a->rsi;
+	} else if (ev->nr == SYS_prlimit64 && (a->rdi == 0 || a->rdi == (uint64_t)r->rec_pid)) {
+		res = a->rsi;
+		newp = a->rdx;
+	} else {
+		return 0;
+	}
+	if (!newp || res == RLIMIT_CORE)
+		return 0;
+	return remote(r, SYS_prlimit64, 0, res, newp, 0, 0, 0, &ret);
 }
 
 static int replay_syscall(struct replayer *r)
@@ -387,6 +410,10 @@ static int replay_syscall(struct replayer *r)
 		err = expect(r, TR_SYSEMU, TS_SYSEMU_ENTRY, d->name);
 		if (!err)
 			err = check_regs(r, &ev->regs);
+		if (err || (ev->flags & EVF_NO_RETURN))
+			return err; /* the process died in it: the exit event follows */
+		if (how == SC_EMU)
+			err = apply_rlimit(r, ev);
 		if (!err && how == SC_MMAP)
 			err = replay_mmap(r, ev);
 		if (err)
@@ -508,8 +535,17 @@ static int replay_rdtsc(struct replayer *r)
 static int replay_exit(struct replayer *r)
 {
 	int st = r->ev.wait_status;
+	/* SIGKILL has no delivery stop to reproduce: kill it where it died. */
+	bool killed = WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL && r->t.stop != TS_EXITED;
+	if (killed)
+		kill(r->t.tid, SIGKILL);
 	for (;;) {
-		int err = advance(r, r->t.stop == TS_SYSCALL_ENTRY ? TR_SYSCALL : TR_SYSEMU);
+		int err;
+		if (killed) /* it left its stop: only waiting is left */
+			err = r->t.stop == TS_EXIT_EVENT ? task_step(&r->t, TR_CONT, 0)
+							 : task_wait(&r->t);
+		else
+			err = advance(r, r->t.stop == TS_SYSCALL_ENTRY ? TR_SYSCALL : TR_SYSEMU);
 		if (err == -ESRCH || err == -ECHILD)
 			return diverged(r, "the tracee vanished");
 		if (err)
@@ -542,8 +578,9 @@ int rep_run(const struct rep_opts *o, struct rep_result *res)
 	if (err)
 		return error("%s", trace_reader_error(NULL));
 	r.rec_pid = trace_reader_header(r.rd)->pid;
-	r.echo_of[1] = 1;
-	r.echo_of[2] = 2;
+	if (trace_reader_header(r.rd)->argc)
+		res->prog = xstrdup(trace_reader_header(r.rd)->argv[0]);
+	sc_stdio_init(&r.stdio);
 	got = trace_read_event(r.rd, &r.ev);
 	if (got <= 0 || r.ev.kind != EV_EXEC) {
 		if (got < 0)
@@ -574,7 +611,7 @@ int rep_run(const struct rep_opts *o, struct rep_result *res)
 		}
 		if (got == 0) {
 			error("trace ends at event %llu before the program exited "
-			      "(the recording was cut short)", (unsigned long long)r.ev.num);
+			      "(the recording was cut short)", (unsigned long long)res->events);
 			goto out_kill;
 		}
 		log_event = r.ev.num;

@@ -28,6 +28,7 @@ struct rep_opts {
 
 struct rep_result {
 	int wait_status; /* as recorded and reproduced */
+	char *prog;      /* argv[0] of the recording; caller frees */
 	uint64_t events;
 };
 

@@ -95,8 +95,9 @@ void task_kill(struct task *t)
 	if (t->stop == TS_EXITED || t->tid <= 0)
 		return;
 	kill(t->tid, SIGKILL);
+	/* A tracee killed under PTRACE_O_TRACEEXIT still stops once at its exit event. */
 	while (waitpid(t->tid, &st, __WALL) > 0 && !WIFEXITED(st) && !WIFSIGNALED(st))
-		;
+		(void)ptrace(PTRACE_CONT, t->tid, 0, 0);
 	t->stop = TS_EXITED;
 }
 
@@ -223,8 +224,12 @@ int task_wait(struct task *t)
 		return 0;
 	}
 	if (sig == SIGTRAP && event == PTRACE_EVENT_EXEC) {
-		/* Inside execve: PTRACE_SYSCALL from here reports its exit. */
+		/* Inside execve: PTRACE_SYSCALL from here reports its exit. The old
+		 * /proc/PID/mem describes the old address space. */
 		t->stop = TS_EXEC;
+		if (t->mem_fd >= 0)
+			close(t->mem_fd);
+		t->mem_fd = -1;
 		t->in_syscall = true;
 		return 0;
 	}

@@ -41,6 +41,9 @@ enum trace_ev_kind {
 enum trace_ev_flags {
 	EVF_EXIT_REGS = 1 << 0, /* syscall: registers after it differ beyond rax */
 	EVF_FORCED = 1 << 1,    /* syscall: the recorder made it fail (not run by the kernel) */
+	EVF_NO_RETURN = 1 << 2, /* syscall: the process died inside it */
+	EVF_ECHO = 1 << 3,      /* syscall: the last mem entry (addr 0) holds bytes the call sent
+	                         * from a file to stdout/stderr (sendfile...): echoed, not written */
 };
 
 enum trace_sig_kind {
