@@ -89,7 +89,8 @@ int cmd_ls(int argc, char **argv)
 		free(p);
 	}
 	closedir(d);
-	qsort(ents, n, sizeof(*ents), by_time);
+	if (n)
+		qsort(ents, n, sizeof(*ents), by_time);
 	if (n)
 		printf("%-32s %-19s %9s  %s\n", "NAME", "RECORDED", "SIZE", "COMMAND");
 	for (size_t i = 0; i < n; i++) {

@@ -281,7 +281,7 @@ int task_regs(struct task *t, struct user_regs_struct **ret)
 {
 	if (!t->regs_valid) {
 		if (ptrace(PTRACE_GETREGS, t->tid, 0, &t->regs) < 0)
-			return -errno;
+			return errno ? -errno : -EIO;
 		t->regs_valid = true;
 	}
 	*ret = &t->regs;
@@ -394,8 +394,8 @@ int task_to_exit_stop(struct task *t)
 	if (t->stop == TS_SYSCALL_ENTRY) {
 		/* Skip the pending syscall: the kernel then reports -ENOSYS at exit. */
 		err = task_regs(t, &r);
-		if (err)
-			return err;
+		if (err || !r)
+			return err ? err : -EIO;
 		r->orig_rax = (uint64_t)-1;
 		task_set_regs(t, r);
 	} else if (t->stop != TS_SYSEMU_ENTRY && t->stop != TS_EXEC) {
@@ -419,8 +419,8 @@ int task_remote_syscall(struct task *t, long nr, const uint64_t args[6], int64_t
 	if (err)
 		return err;
 	err = task_regs(t, &r);
-	if (err)
-		return err;
+	if (err || !r)
+		return err ? err : -EIO;
 	saved = *r;
 	if (!t->syscall_insn) {
 		static const uint8_t insn[2] = { 0x0f, 0x05 };
