@@ -55,7 +55,7 @@ check: $(BUILD)/rewind $(UNIT_BINS) $(PROG_BINS) $(TOOLS)
 	@BUILD=$(BUILD) tests/run.sh
 
 asan:
-	$(MAKE) BUILD=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" check
+	$(MAKE) BUILD=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -Wno-format-truncation" check
 
 analyze:
 	$(MAKE) BUILD=build-analyze CFLAGS="-O1 -fanalyzer" all

@@ -55,10 +55,11 @@ const char *buf_cstr(struct buf *b)
 void buf_printf(struct buf *b, const char *fmt, ...)
 {
 	va_list ap, ap2;
+	char probe[1];
 	int n;
 	va_start(ap, fmt);
 	va_copy(ap2, ap);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	n = vsnprintf(probe, sizeof(probe), fmt, ap);
 	va_end(ap);
 	if (n < 0)
 		die("buf_printf: bad format");

@@ -59,7 +59,8 @@ static void print_event(const struct trace_event *ev, bool memory)
 		break;
 	case EV_SIGNAL:
 		printf(" %s %s code=%d rip=0x%llx", signal_name(ev->sig),
-		       ev->sigkind == SIGK_SYNC ? "fault" : "at-syscall", ev->si.si_code,
+		       ev->sigkind == SIGK_SYNC ? "fault" :
+		       ev->sigkind == SIGK_FATAL ? "fatal-async" : "at-syscall", ev->si.si_code,
 		       (unsigned long long)ev->regs.rip);
 		break;
 	case EV_RDTSC:

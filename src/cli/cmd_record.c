@@ -99,7 +99,7 @@ int cmd_record(int argc, char **argv)
 		}
 		dir = realpath(out, NULL);
 	} else {
-		dir = cli_new_trace_dir(exe, &why);
+		dir = cli_new_trace_dir(argv[optind], &why);
 		if (!dir) {
 			if (why && *why)
 				error("%s", why);

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <time.h>
@@ -417,6 +418,45 @@ static bool is_fault(const siginfo_t *si)
 	}
 }
 
+/* Signals whose default action ends the process. */
+static bool default_is_fatal(int sig)
+{
+	switch (sig) {
+	case SIGCHLD:
+	case SIGCONT:
+	case SIGURG:
+	case SIGWINCH:
+	case SIGSTOP:
+	case SIGTSTP:
+	case SIGTTIN:
+	case SIGTTOU:
+		return false;
+	default:
+		return sig > 0 && sig < SIGRTMIN;
+	}
+}
+
+/* Will delivering sig now kill the tracee? (no handler, not ignored, not blocked) */
+static bool kills_now(struct recorder *r, int sig)
+{
+	char path[64], line[256];
+	uint64_t caught = 0, ignored = 0, blocked = 0, bit = 1ull << (sig - 1);
+	FILE *f;
+	if (!default_is_fatal(sig))
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)r->t.tid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f)) {
+		(void)(sscanf(line, "SigCgt: %" SCNx64, &caught) ||
+		       sscanf(line, "SigIgn: %" SCNx64, &ignored) ||
+		       sscanf(line, "SigBlk: %" SCNx64, &blocked));
+	}
+	fclose(f);
+	return !((caught | ignored | blocked) & bit);
+}
+
 static int on_signal(struct recorder *r)
 {
 	struct user_regs_struct *regs;
@@ -443,6 +483,9 @@ static int on_signal(struct recorder *r)
 		r->ev.sigkind = SIGK_SYNC;
 	} else if (r->boundary_valid && !memcmp(regs, &r->boundary_regs, sizeof(*regs))) {
 		r->ev.sigkind = SIGK_BOUNDARY;
+	} else if (kills_now(r, sig)) {
+		/* Ctrl-C on a busy loop: holding it back could wait forever. */
+		r->ev.sigkind = SIGK_FATAL;
 	} else {
 		if (r->ndeferred == MAX_DEFERRED)
 			return error("too many signals held back at event %llu",
@@ -472,6 +515,11 @@ static void fill_header(struct trace_header *h, const struct rec_opts *o, pid_t 
 	h->pid = pid;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	h->start_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_STACK, &rl) == 0) {
+		h->stack_cur = rl.rlim_cur;
+		h->stack_max = rl.rlim_max;
+	}
 	if (uname(&u) == 0) {
 		h->host = xstrdup(u.nodename);
 		h->kernel = xstrdup(u.release);

@@ -490,7 +490,7 @@ static int replay_signal(struct replayer *r)
 {
 	struct trace_event *ev = &r->ev;
 	int err;
-	if (ev->sigkind == SIGK_BOUNDARY) {
+	if (ev->sigkind == SIGK_BOUNDARY || ev->sigkind == SIGK_FATAL) {
 		/* Inject it where the recording saw it: right after the last syscall. */
 		r->deliver_sig = ev->sig;
 		err = expect(r, r->t.stop == TS_SYSCALL_EXIT ? TR_SYSCALL : TR_SYSEMU, TS_SIGNAL,
@@ -503,10 +503,11 @@ static int replay_signal(struct replayer *r)
 	if (r->t.sig != ev->sig)
 		return diverged(r, "got %s, recorded %s", signal_name(r->t.sig),
 				signal_name(ev->sig));
-	err = check_regs(r, &ev->regs);
+	if (ev->sigkind != SIGK_FATAL)
+		err = check_regs(r, &ev->regs);
 	if (err)
 		return err;
-	if (ev->sigkind == SIGK_BOUNDARY && task_setsiginfo(&r->t, &ev->si))
+	if (ev->sigkind != SIGK_SYNC && task_setsiginfo(&r->t, &ev->si))
 		return diverged(r, "the tracee vanished");
 	r->deliver_sig = ev->sig;
 	return 0;
@@ -589,6 +590,19 @@ int rep_run(const struct rep_opts *o, struct rep_result *res)
 			error("trace '%s' holds no events", o->trace_dir);
 		trace_reader_close(r.rd);
 		return -1;
+	}
+	struct rlimit stack = { .rlim_cur = trace_reader_header(r.rd)->stack_cur,
+				.rlim_max = trace_reader_header(r.rd)->stack_max };
+	if (stack.rlim_cur) {
+		struct rlimit ours;
+		so.stack_limit = &stack;
+		if (getrlimit(RLIMIT_STACK, &ours) == 0 && ours.rlim_max < stack.rlim_cur &&
+		    setrlimit(RLIMIT_STACK, &stack) < 0) {
+			warning("the recording ran with a stack limit of %llu KiB, above this "
+				"shell's hard limit; deep recursion may replay differently",
+				(unsigned long long)stack.rlim_cur / 1024);
+			stack.rlim_cur = stack.rlim_max = ours.rlim_max;
+		}
 	}
 	err = task_pin_cpu(NULL);
 	if (err)

@@ -119,6 +119,8 @@ static NORETURN void spawn_child(const struct task_spawn_opts *o, int errfd)
 		struct rlimit rl = { 0, 0 };
 		(void)setrlimit(RLIMIT_CORE, &rl);
 	}
+	if (o->stack_limit)
+		(void)setrlimit(RLIMIT_STACK, o->stack_limit);
 	if (o->trap_tsc && prctl(PR_SET_TSC, PR_TSC_SIGSEGV, 0, 0, 0) < 0)
 		goto fail;
 	if (ptrace(PTRACE_TRACEME, 0, 0, 0) < 0)

@@ -17,6 +17,7 @@
 #define REWIND_TASK_TASK_H
 
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/user.h>
 
 #include "base/base.h"
@@ -69,6 +70,7 @@ struct task_spawn_opts {
 	bool trap_tsc;      /* PR_SET_TSC PR_TSC_SIGSEGV */
 	bool no_core;       /* RLIMIT_CORE 0 */
 	bool quiet_stdio;   /* tracee's 0,1,2 on /dev/null (replay) */
+	const struct rlimit *stack_limit; /* RLIMIT_STACK to set, or NULL */
 };
 
 /* Pin the calling process (and so its future children) to one CPU. */

@@ -105,6 +105,8 @@ static void put_header(struct buf *b, const struct trace_header *h)
 	buf_put_u64(b, h->start_ns);
 	buf_put_str(b, h->host ? h->host : "");
 	buf_put_str(b, h->kernel ? h->kernel : "");
+	buf_put_u64(b, h->stack_cur);
+	buf_put_u64(b, h->stack_max);
 }
 
 int trace_writer_open(const char *dir, const struct trace_header *h, struct trace_writer **ret)

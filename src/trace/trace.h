@@ -49,6 +49,8 @@ enum trace_ev_flags {
 enum trace_sig_kind {
 	SIGK_SYNC,     /* caused by the instruction at regs.rip: replay reproduces it */
 	SIGK_BOUNDARY, /* delivered right after the previous syscall: replay injects it */
+	SIGK_FATAL,    /* an asynchronous signal that killed the program in user code: replay
+	                * injects it after the previous event (no state to match: it dies) */
 	SIGK__COUNT
 };
 
@@ -102,6 +104,7 @@ struct trace_header {
 	int32_t pid;
 	uint64_t start_ns; /* CLOCK_REALTIME at start */
 	char *host, *kernel;
+	uint64_t stack_cur, stack_max; /* RLIMIT_STACK at start: decides when the stack can grow */
 };
 void trace_header_release(struct trace_header *h);
 

@@ -103,6 +103,8 @@ static int read_header(struct trace_reader *r)
 		h->start_ns = cursor_u64(&c);
 		h->host = cursor_str(&c);
 		h->kernel = cursor_str(&c);
+		h->stack_cur = cursor_u64(&c);
+		h->stack_max = cursor_u64(&c);
 		err = c.bad ? -EBADMSG : 0;
 	} else {
 		err = -EBADMSG;
