@@ -173,7 +173,11 @@ int cmd_dump(int argc, char **argv)
 	}
 	if (stats)
 		st = xcalloc(1, sizeof(*st));
+	uint64_t last = 0;
+	uint32_t last_kind = 0;
 	while ((got = trace_read_event(rd, &ev)) > 0) {
+		last = ev.num;
+		last_kind = ev.kind;
 		if (ev.num > hi)
 			break;
 		if (ev.num < lo)
@@ -191,8 +195,13 @@ int cmd_dump(int argc, char **argv)
 	}
 	if (got < 0)
 		ret = error("%s", trace_reader_error(rd)) ? 1 : 1;
+	else if (got == 0 && hi == UINT64_MAX && last_kind != EV_EXIT) {
+		fflush(stdout);
+		ret = error("trace ends at event %llu before the program exited (the recording "
+			    "was cut short)", (unsigned long long)last) ? 1 : 1;
+	}
 	if (st) {
-		print_stats(st, ev.num);
+		print_stats(st, last);
 		free(st);
 	}
 	fflush(stdout);

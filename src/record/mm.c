@@ -65,7 +65,8 @@ void rec_maps_finish(struct recorder *r)
 /* Files from system directories are hard-linked (packages replace, not rewrite, them). */
 static bool link_ok(const char *path, bool writable_shared)
 {
-	static const char *const dirs[] = { "/usr/", "/lib", "/bin/", "/sbin/", "/opt/", "/etc/" };
+	static const char *const dirs[] = { "/usr/", "/lib/", "/lib32/", "/lib64/", "/bin/",
+					    "/sbin/", "/opt/", "/etc/" };
 	if (writable_shared || !path)
 		return false;
 	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++)
@@ -131,7 +132,8 @@ int rec_snapshot_exec(struct recorder *r)
 				*del = 0;
 			err = store(r, m, src, orig, x->shared && (x->prot & PROT_WRITE), &what);
 			if (err && !del && err != -ENOTSUP)
-				err = store(r, m, orig, orig, false, &what);
+				err = store(r, m, orig, orig, x->shared && (x->prot & PROT_WRITE),
+					    &what);
 			free(src);
 			if (err)
 				break;
@@ -156,7 +158,11 @@ int rec_mmap_file(struct recorder *r, uint64_t addr, uint64_t len, uint64_t prot
 	struct trace_map *m;
 	int err;
 
-	orig[n > 0 ? n : 0] = 0;
+	if (n <= 0 || n >= (ssize_t)sizeof(orig) - 1)
+		n = 0; /* unknown or too long: the name is for humans only */
+	orig[n] = 0;
+	if (n > 10 && !strcmp(orig + n - 10, " (deleted)"))
+		orig[n - 10] = 0;
 	m = add_map(r);
 	m->start = addr;
 	m->end = addr + ALIGN_UP(len, 4096ull);

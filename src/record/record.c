@@ -122,11 +122,12 @@ static int record_exec(struct recorder *r)
 	if (err)
 		return error("cannot set up the new address space: %s", strerror(-err));
 	err = task_read_maps(&r->t, &tm, &n);
+	if (err)
+		return error("cannot read the new address space: %s", strerror(-err));
 	for (size_t i = 0; !err && i < n; i++)
 		if (!strcmp(tm[i].path, "[vdso]"))
 			err = rec_patch_vdso(&r->t, tm[i].start, tm[i].end);
-	if (!err)
-		task_maps_free(tm, n);
+	task_maps_free(tm, n);
 	if (err)
 		return error("cannot patch the vDSO: %s", strerror(-err));
 	new_event(r, EV_EXEC);
@@ -160,7 +161,6 @@ static int on_syscall_entry(struct recorder *r)
 	r->sc = d;
 	r->entry_regs = *regs;
 	r->forced = false;
-	r->exec_seen = false;
 	if (d->flags & SC_NO_RECORD_EXEC) {
 		/* Not run: the kernel reports -ENOSYS at exit, as on a kernel without it. */
 		regs->orig_rax = (uint64_t)-1;
@@ -548,6 +548,11 @@ int rec_run(const struct rec_opts *o, struct rec_result *res)
 	int err, ret = -1;
 
 	memset(res, 0, sizeof(*res));
+	/* SIGCHLD is waited for with a deadline (task_wait_ready). */
+	sigset_t chld;
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &chld, NULL);
 	err = task_pin_cpu(NULL);
 	if (err)
 		warning("cannot pin to one CPU: %s", strerror(-err));
@@ -578,7 +583,15 @@ int rec_run(const struct rec_opts *o, struct rec_result *res)
 	for (;;) {
 		int sig = r.deliver_sig;
 		r.deliver_sig = 0;
-		err = task_step(&r.t, TR_SYSCALL, sig);
+		/* A program that blocks must not keep its last events in memory only. */
+		bool pending = trace_writer_pending(r.w);
+		if (pending)
+			task_drain_sigchld();
+		err = task_resume(&r.t, TR_SYSCALL, sig);
+		if (!err && pending && task_wait_ready(&r.t, 100) == -ETIMEDOUT)
+			(void)trace_writer_flush(r.w);
+		if (!err)
+			err = task_wait(&r.t);
 		if (err == -ESRCH || err == -ECHILD)
 			break;
 		if (err) {
@@ -595,9 +608,6 @@ int rec_run(const struct rec_opts *o, struct rec_result *res)
 			break;
 		case TS_SIGNAL:
 			err = on_signal(&r);
-			break;
-		case TS_EXEC:
-			r.exec_seen = true;
 			break;
 		case TS_EXIT_EVENT:
 			err = on_exit_event(&r);

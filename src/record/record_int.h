@@ -22,7 +22,6 @@ struct recorder {
 	struct user_regs_struct entry_regs;
 	bool forced;
 	int64_t forced_ret;
-	bool exec_seen; /* PTRACE_EVENT_EXEC came inside the current syscall */
 
 	/* Registers at the last syscall boundary; a signal that finds the same ones is there. */
 	struct user_regs_struct boundary_regs;

@@ -15,6 +15,8 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <elf.h>
+#include <stddef.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -119,6 +121,9 @@ static NORETURN void spawn_child(const struct task_spawn_opts *o, int errfd)
 		struct rlimit rl = { 0, 0 };
 		(void)setrlimit(RLIMIT_CORE, &rl);
 	}
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 	if (o->stack_limit)
 		(void)setrlimit(RLIMIT_STACK, o->stack_limit);
 	if (o->trap_tsc && prctl(PR_SET_TSC, PR_TSC_SIGSEGV, 0, 0, 0) < 0)
@@ -250,6 +255,29 @@ int task_wait(struct task *t)
 	t->stop = TS_SIGNAL;
 	t->sig = sig;
 	return 0;
+}
+
+int task_wait_ready(struct task *t, int ms)
+{
+	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000 };
+	sigset_t set;
+	siginfo_t si;
+	(void)t;
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	if (sigtimedwait(&set, &si, &ts) < 0)
+		return errno == EAGAIN ? -ETIMEDOUT : 0; /* EINTR: let waitpid decide */
+	return 0;
+}
+
+void task_drain_sigchld(void)
+{
+	static const struct timespec zero;
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	while (sigtimedwait(&set, NULL, &zero) > 0)
+		;
 }
 
 static const int resume_req[TR__COUNT] = {
@@ -505,4 +533,46 @@ void task_maps_free(struct task_map *m, size_t n)
 	for (size_t i = 0; i < n; i++)
 		free(m[i].path);
 	free(m);
+}
+
+int task_get_debugreg(struct task *t, int i, uint64_t *ret)
+{
+	long v;
+	errno = 0;
+	v = ptrace(PTRACE_PEEKUSER, t->tid, offsetof(struct user, u_debugreg[i]), 0);
+	if (errno)
+		return -errno;
+	*ret = (uint64_t)v;
+	return 0;
+}
+
+int task_set_debugreg(struct task *t, int i, uint64_t v)
+{
+	if (ptrace(PTRACE_POKEUSER, t->tid, offsetof(struct user, u_debugreg[i]), v) < 0)
+		return -errno;
+	return 0;
+}
+
+int task_fpregs(struct task *t, struct user_fpregs_struct *fp, unsigned char ymmh[16][16],
+		bool *ret_avx)
+{
+	/* XSAVE layout: legacy FXSAVE area (512), header (64, XSTATE_BV first), YMM_Hi128 at 576. */
+	unsigned char xs[4096];
+	struct iovec iov = { xs, sizeof(xs) };
+	uint64_t bv;
+	if (ptrace(PTRACE_GETREGSET, t->tid, NT_X86_XSTATE, &iov) == 0 && iov.iov_len >= 576 + 256) {
+		memcpy(fp, xs, sizeof(*fp));
+		memcpy(&bv, xs + 512, sizeof(bv));
+		if (bv & 4)
+			memcpy(ymmh, xs + 576, 256);
+		else
+			memset(ymmh, 0, 256);
+		*ret_avx = true;
+		return 0;
+	}
+	if (ptrace(PTRACE_GETFPREGS, t->tid, 0, fp) < 0)
+		return -errno;
+	memset(ymmh, 0, 256);
+	*ret_avx = false;
+	return 0;
 }

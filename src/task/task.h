@@ -86,6 +86,14 @@ void task_release(struct task *t);
 void task_kill(struct task *t);
 
 int task_wait(struct task *t);
+/*
+ * Wait at most ms milliseconds for the task to change state, without
+ * consuming it: 0 when it has (call task_wait()), -ETIMEDOUT otherwise.
+ * Needs SIGCHLD blocked in the calling thread, and task_drain_sigchld()
+ * called before the resume (earlier stops leave SIGCHLD pending).
+ */
+int task_wait_ready(struct task *t, int ms);
+void task_drain_sigchld(void);
 int task_resume(struct task *t, enum task_resume how, int sig);
 /* Resume and wait. */
 static inline int task_step(struct task *t, enum task_resume how, int sig)
@@ -103,6 +111,13 @@ int task_read(struct task *t, uint64_t addr, void *dst, size_t len);
 int task_write(struct task *t, uint64_t addr, const void *src, size_t len);
 /* Read a NUL-terminated string of at most max bytes; caller frees *ret. */
 int task_read_str(struct task *t, uint64_t addr, size_t max, char **ret);
+
+/* Debug registers DR0-DR7 (4, 5 do not exist). */
+int task_get_debugreg(struct task *t, int i, uint64_t *ret);
+int task_set_debugreg(struct task *t, int i, uint64_t v);
+/* FXSAVE image, and the upper halves of ymm0-15 (false in *ret_avx without AVX state). */
+int task_fpregs(struct task *t, struct user_fpregs_struct *fp, unsigned char ymmh[16][16],
+		bool *ret_avx);
 
 int task_getsiginfo(struct task *t, siginfo_t *si);
 int task_setsiginfo(struct task *t, const siginfo_t *si);

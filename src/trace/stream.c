@@ -1,16 +1,18 @@
 // SPDX-License-Identifier: MIT
 /*
  * Block streams: the unit of compression, checksumming and crash safety.
- * A block on disk is a 24-byte header (magic, raw length, compressed length,
+ * A block on disk is a 32-byte header (magic, raw length, compressed length,
  * block index, xxh3 of the compressed bytes seeded with index and raw
- * length) followed by the zstd frame. A reader treats a short header or
- * body at the end of the file as the end of the stream (the writer was
- * killed); a bad magic, checksum or frame is corruption.
+ * length, xxh3 of the first 24 header bytes) followed by the zstd frame. A
+ * reader treats a short header or body at the end of the file as the end of
+ * the stream (the writer was killed); a bad magic, header check, checksum or
+ * frame is corruption, so a damaged length field is not mistaken for a cut.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 #include <unistd.h>
 #include <xxhash.h>
@@ -23,8 +25,14 @@
 
 struct block_hdr {
 	uint32_t magic, raw_len, comp_len, index;
-	uint64_t hash;
+	uint64_t hash;     /* of the compressed bytes */
+	uint64_t hdr_hash; /* of the 24 bytes above */
 };
+
+static uint64_t hdr_hash(const struct block_hdr *h)
+{
+	return XXH3_64bits(h, offsetof(struct block_hdr, hdr_hash));
+}
 
 static uint64_t block_hash(const void *p, size_t n, uint32_t index, uint32_t raw_len)
 {
@@ -51,7 +59,7 @@ int wstream_open(struct wstream *s, int dirfd, const char *name, size_t flush_at
 {
 	memset(s, 0, sizeof(*s));
 	s->name = name;
-	s->flush_at = flush_at;
+	s->flush_at = flush_at ? MIN(flush_at, BLOCK_MAX_RAW) : BLOCK_MAX_RAW;
 	s->cctx = cctx;
 	s->fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	return s->fd < 0 ? -errno : 0;
@@ -78,6 +86,7 @@ int wstream_flush(struct wstream *s)
 		.index = s->nblocks,
 	};
 	h.hash = block_hash(s->comp.data + sizeof(h), clen, h.index, h.raw_len);
+	h.hdr_hash = hdr_hash(&h);
 	memcpy(s->comp.data, &h, sizeof(h));
 	err = write_all(s->fd, s->comp.data, sizeof(h) + clen);
 	if (err)
@@ -97,7 +106,7 @@ int wstream_append(struct wstream *s, const void *p, size_t n)
 		buf_append(&s->raw, c, k);
 		c += k;
 		n -= k;
-		if (s->raw.len >= BLOCK_MAX_RAW) {
+		if (s->raw.len >= s->flush_at) {
 			int err = wstream_flush(s);
 			if (err)
 				return err;
@@ -162,7 +171,8 @@ static int rstream_next_block(struct rstream *s)
 		s->cut_short = got > 0;
 		return 0;
 	}
-	if (h.magic != BLOCK_MAGIC || h.index != s->nblocks || h.raw_len > BLOCK_MAX_RAW ||
+	if (h.magic != BLOCK_MAGIC || h.hdr_hash != hdr_hash(&h) || h.index != s->nblocks ||
+	    h.raw_len > BLOCK_MAX_RAW ||
 	    h.comp_len > ZSTD_compressBound(BLOCK_MAX_RAW)) {
 		s->corrupt = true;
 		return -EBADMSG;

@@ -16,7 +16,7 @@
 
 #include "trace/trace_int.h"
 
-#define EVENTS_FLUSH (64u << 10)
+#define EVENTS_FLUSH (64u << 10) /* events and mmaps */
 #define DATA_FLUSH (1u << 20)
 #define FLUSH_INTERVAL_NS (200ull * 1000 * 1000)
 
@@ -160,7 +160,8 @@ int trace_writer_open(const char *dir, const struct trace_header *h, struct trac
 	err = err ? err : wstream_close(&hs);
 	if (err)
 		goto fail;
-	err = wstream_open(&w->events, w->dirfd, "events", EVENTS_FLUSH, w->cctx);
+	/* Events flush only through trace_writer_flush(), after their data. */
+	err = wstream_open(&w->events, w->dirfd, "events", 0, w->cctx);
 	if (!err)
 		err = wstream_open(&w->data, w->dirfd, "data", DATA_FLUSH, w->cctx);
 	if (!err)
@@ -204,6 +205,11 @@ static int put_map(struct trace_writer *w, uint64_t num, const struct trace_map 
 	if (!err && m->data_len)
 		err = wstream_append(&w->data, m->data, m->data_len);
 	return err;
+}
+
+bool trace_writer_pending(struct trace_writer *w)
+{
+	return w->events.raw.len != 0;
 }
 
 /* Events go out only after the data and mappings they refer to. */

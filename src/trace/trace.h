@@ -2,7 +2,8 @@
 /*
  * trace: the on-disk format (docs/trace-format.md). A trace is a directory:
  *   version   one text line "rewind-trace N"
- *   header    one block: program, argv, envp, cwd, pid, host, start time
+ *   header    one block: program, argv, envp, cwd, pid, start time, host, kernel,
+ *             stack limit
  *   events    block stream of event records
  *   data      block stream of bytes the kernel wrote into the tracee
  *   mmaps     block stream of mapping records
@@ -70,7 +71,8 @@ struct trace_mem {
 
 struct trace_map {
 	uint64_t start, end, offset;
-	uint32_t prot, flags; /* PROT_*, MAP_* (MAP_PRIVATE/MAP_SHARED, MAP_GROWSDOWN) */
+	uint32_t prot, flags; /* PROT_*; MAP_* (after exec: PRIVATE/SHARED, GROWSDOWN; at an
+	                       * mmap: the call's flags argument) */
 	uint32_t kind;        /* enum trace_map_kind */
 	const char *file;     /* name under files/ (MAPK_FILE), else NULL */
 	const char *path;     /* the original path, for humans; may be NULL */
@@ -109,7 +111,7 @@ struct trace_header {
 void trace_header_release(struct trace_header *h);
 
 struct trace_writer;
-/* Create dir (mode 0700; must not exist or be empty) and write version + header. */
+/* Create dir (mode 0700; it may exist, but must not hold a trace) and write version + header. */
 int trace_writer_open(const char *dir, const struct trace_header *h, struct trace_writer **ret);
 int trace_write_event(struct trace_writer *w, const struct trace_event *ev);
 /*
@@ -119,6 +121,8 @@ int trace_write_event(struct trace_writer *w, const struct trace_event *ev);
  */
 int trace_store_file(struct trace_writer *w, const char *src, const struct stat *st,
 		     const char *orig_path, bool link_ok, const char **ret_name);
+/* True if events were written since the last flush. */
+bool trace_writer_pending(struct trace_writer *w);
 /* Flush everything written so far into complete blocks. */
 int trace_writer_flush(struct trace_writer *w);
 /* Flush and free. Returns the first error seen by any write. */

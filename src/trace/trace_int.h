@@ -13,7 +13,7 @@ struct wstream {
 	const char *name;
 	int fd;
 	int err;
-	size_t flush_at;
+	size_t flush_at; /* a block is flushed once this many raw bytes are pending */
 	uint32_t nblocks;
 	uint64_t bytes;
 	struct buf raw, comp;

@@ -366,7 +366,7 @@ int trace_read_event(struct trace_reader *r, struct trace_event *ev)
 		if (ev->flags & EVF_EXIT_REGS)
 			get_regs(&c, &ev->regs, &ev->exit_regs);
 		else
-			ev->exit_regs = ev->regs;
+			ev->exit_regs = ev->regs, ev->exit_regs.rax = (uint64_t)ev->ret;
 		ev->nmem = cursor_u32(&c);
 		GROW(r->mem, r->mem_alloc, ev->nmem);
 		for (uint32_t i = 0; i < ev->nmem; i++) {
@@ -404,7 +404,7 @@ int trace_read_event(struct trace_reader *r, struct trace_event *ev)
 	err = read_maps(r, ev, &data_total);
 	if (err)
 		return err > 0 ? 0 : err;
-	/* Memory contents: the event's writes, then each map's saved contents. */
+	/* Memory contents: each map's saved contents, then the event's writes. */
 	buf_reset(&r->evdata);
 	buf_reserve(&r->evdata, data_total);
 	err = sread(r, &r->data, r->evdata.data, data_total);

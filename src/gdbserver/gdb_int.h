@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * gdbserver: private to the module. rsp.c frames GDB Remote Serial Protocol
+ * packets on a connected socket; regs.c maps x86-64 registers to gdb's
+ * amd64 register numbers and serves the target description.
+ */
+#ifndef REWIND_GDBSERVER_GDB_INT_H
+#define REWIND_GDBSERVER_GDB_INT_H
+
+#include <sys/user.h>
+
+#include "base/buf.h"
+
+/* ---- rsp.c: packet framing ---- */
+struct rsp {
+	int fd;            /* connected stream socket, O_CLOEXEC */
+	bool no_ack;       /* QStartNoAckMode accepted */
+	struct buf in;     /* bytes received, not yet consumed */
+	struct buf pkt;    /* the last packet's payload, unescaped, NUL-terminated */
+	struct buf out;    /* the packet being built */
+	bool interrupted;  /* a 0x03 (Ctrl-C) byte arrived outside a packet */
+};
+void rsp_init(struct rsp *r, int fd);
+void rsp_release(struct rsp *r);
+/*
+ * Receive one packet: handles '+'/'-' acks, checksums (replies '-' and waits
+ * for the resend on a bad one), '}' escapes and '*' run-length encoding, and
+ * Ctrl-C bytes (sets ->interrupted; *ret_interrupt true if a bare 0x03 came
+ * and no packet). Payload in r->pkt (NUL-terminated, length r->pkt.len).
+ * 0 or -errno (-EPIPE when gdb hung up).
+ */
+int rsp_recv(struct rsp *r, bool *ret_interrupt);
+/* Poll without blocking for a pending Ctrl-C byte (during a long continue). */
+bool rsp_poll_interrupt(struct rsp *r);
+/* Send a packet with payload p[0..n) (escaping '#', '$', '}', '*'), wait for '+' unless no_ack. */
+int rsp_send(struct rsp *r, const void *p, size_t n);
+int rsp_send_str(struct rsp *r, const char *s);
+int rsp_sendf(struct rsp *r, const char *fmt, ...) PRINTF(2, 3);
+/* Hex helpers. */
+void rsp_hex(struct buf *b, const void *p, size_t n);
+/* Decode 2n hex chars into n bytes; false on a bad digit. */
+bool rsp_unhex(const char *s, size_t n, void *dst);
+/* Reply to qXfer:...:read:ANNEX:OFFSET,LENGTH with the slice of [data, data+len) ("m"/"l" prefix). */
+int rsp_send_xfer(struct rsp *r, const void *data, size_t len, uint64_t off, uint64_t n);
+
+/* ---- regs.c: amd64 registers ---- */
+/* The full register state gdb sees. fpregs is the FXSAVE image; xstate may be NULL. */
+struct gdb_regs {
+	struct user_regs_struct gpr;
+	struct user_fpregs_struct fp;
+	unsigned char ymmh[16][16]; /* upper halves of ymm0..15 */
+	bool have_avx;
+};
+/* The target description XML (amd64 core, sse, linux orig_rax, segments fs_base/gs_base, avx). */
+const char *gdb_target_xml(bool avx);
+/* Number of registers in that description. */
+int gdb_nregs(bool avx);
+/* Append register regno's value as hex, in target byte order; false if regno is unknown. */
+bool gdb_reg_hex(const struct gdb_regs *r, int regno, struct buf *out);
+/* Append all registers for a 'g' reply. */
+void gdb_regs_hex(const struct gdb_regs *r, struct buf *out);
+/* The Expedited registers for a T stop reply: "06:...;07:...;10:...;" (rbp, rsp, rip). */
+void gdb_expedite(const struct gdb_regs *r, struct buf *out);
+
+#endif /* REWIND_GDBSERVER_GDB_INT_H */
