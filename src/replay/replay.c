@@ -23,16 +23,51 @@
 #include "replay/replay.h"
 
 
+/* Returned by advance() and the event handlers when a debugger stop interrupts an event. */
+#define REP_STOPPED 1
+#define MAX_BPS 256
+
+struct sw_bp {
+	uint64_t addr;
+	uint8_t orig;
+	bool inserted;
+};
+
+struct hw_slot {
+	bool used;
+	enum rep_bp_kind kind;
+	uint64_t addr, len;   /* the piece this debug register covers */
+	uint64_t user_addr;   /* the address gdb asked for */
+	uint64_t user_len;
+};
+
 struct replayer {
 	const struct rep_opts *o;
 	struct trace_reader *rd;
 	struct task t;
 	struct trace_event ev;
+	bool pending;    /* ev was read and is not finished */
+	uint64_t done;   /* events finished */
+	bool exited;
+	int exit_status;
 	int deliver_sig; /* passed with the next resume */
 	uint64_t brk_cur;
 	int32_t rec_pid;
 	struct sc_stdio stdio;
 	struct buf tmp;
+	struct buf auxv;
+	char *exe_file;  /* files/ name of the program */
+
+	/* Debugger state. */
+	bool stepping;
+	struct rep_stop dbg;        /* why advance() stopped */
+	struct sw_bp bps[MAX_BPS];
+	size_t nbps;
+	struct hw_slot hw[4];
+	bool syscall_watch_hit;
+	uint64_t syscall_watch_addr;
+	enum rep_bp_kind syscall_watch_kind;
+	bool pass_sig[65];
 };
 
 static struct replayer *bug_rep;
@@ -93,13 +128,130 @@ static const char *stop_desc(struct replayer *r)
 	}
 }
 
+/* ---- breakpoints ---- */
+
+static struct sw_bp *find_bp(struct replayer *r, uint64_t addr)
+{
+	for (size_t i = 0; i < r->nbps; i++)
+		if (r->bps[i].addr == addr)
+			return &r->bps[i];
+	return NULL;
+}
+
+static int bp_arm(struct replayer *r, struct sw_bp *bp)
+{
+	static const uint8_t int3 = 0xcc;
+	int err;
+	if (bp->inserted)
+		return 0;
+	err = task_read(&r->t, bp->addr, &bp->orig, 1);
+	if (!err)
+		err = task_write(&r->t, bp->addr, &int3, 1);
+	if (!err)
+		bp->inserted = true;
+	return err;
+}
+
+static void bp_disarm(struct replayer *r, struct sw_bp *bp)
+{
+	if (bp->inserted && r->t.stop != TS_EXITED)
+		(void)task_write(&r->t, bp->addr, &bp->orig, 1);
+	bp->inserted = false;
+}
+
+/* DR7 for the used slots: local enable, type and length per slot. */
+static int hw_apply(struct replayer *r)
+{
+	static const unsigned rw_bits[RBP__COUNT] = {
+		[RBP_HW] = 0, [RBP_WRITE] = 1, [RBP_READ] = 3, [RBP_ACCESS] = 3,
+	};
+	uint64_t dr7 = 0;
+	for (int i = 0; i < 4; i++) {
+		struct hw_slot *h = &r->hw[i];
+		unsigned len_bits;
+		if (!h->used)
+			continue;
+		len_bits = h->len == 1 ? 0 : h->len == 2 ? 1 : h->len == 8 ? 2 : 3;
+		if (h->kind == RBP_HW)
+			len_bits = 0;
+		if (task_set_debugreg(&r->t, i, h->addr))
+			return -EINVAL;
+		dr7 |= (1ull << (2 * i)) | ((uint64_t)rw_bits[h->kind] << (16 + 4 * i)) |
+		       ((uint64_t)len_bits << (18 + 4 * i));
+	}
+	return task_set_debugreg(&r->t, 7, dr7);
+}
+
+/* Is the instruction at rip a syscall (by its real bytes)? */
+static bool at_syscall_insn(struct replayer *r, uint64_t rip)
+{
+	uint8_t insn[2];
+	if (rep_read_mem((struct rep_session *)r, rip, insn, 2))
+		return false;
+	return insn[0] == 0x0f && insn[1] == 0x05;
+}
+
+/*
+ * Look at a SIGTRAP stop: ours (breakpoint, watchpoint, single step) means a
+ * debugger stop, recorded in r->dbg; anything else belongs to the program.
+ */
+static int classify_trap(struct replayer *r, bool stepped)
+{
+	struct user_regs_struct *regs;
+	siginfo_t si;
+	uint64_t dr6 = 0;
+
+	if (r->t.stop != TS_SIGNAL || r->t.sig != SIGTRAP || task_getsiginfo(&r->t, &si) ||
+	    task_regs(&r->t, &regs))
+		return 0;
+	if (si.si_code == SI_KERNEL) {
+		struct sw_bp *bp = find_bp(r, regs->rip - 1);
+		if (!bp || !bp->inserted)
+			return 0;
+		regs->rip--;
+		task_set_regs(&r->t, regs);
+		r->dbg = (struct rep_stop){ .kind = RSTOP_BREAKPOINT, .addr = regs->rip };
+		return REP_STOPPED;
+	}
+	if (si.si_code == TRAP_HWBKPT && !task_get_debugreg(&r->t, 6, &dr6)) {
+		(void)task_set_debugreg(&r->t, 6, 0);
+		for (int i = 0; i < 4; i++) {
+			struct hw_slot *h = &r->hw[i];
+			if (!(dr6 & (1u << i)) || !h->used)
+				continue;
+			r->dbg = (struct rep_stop){
+				.kind = h->kind == RBP_HW ? RSTOP_HWBREAK : RSTOP_WATCH,
+				.addr = h->user_addr, .watch_kind = h->kind,
+			};
+			return REP_STOPPED;
+		}
+		if (stepped && (dr6 & (1u << 14)))
+			goto step;
+		return 0;
+	}
+	if (stepped && (si.si_code == TRAP_TRACE || si.si_code == TRAP_BRKPT))
+		goto step;
+	return 0;
+step:
+	r->dbg = (struct rep_stop){ .kind = RSTOP_STEP };
+	return REP_STOPPED;
+}
+
 /*
  * Resume towards the next event. PTRACE_SYSCALL from a SYSEMU entry first
- * reports the exit of the skipped syscall: step over it.
+ * reports the exit of the skipped syscall: step over it. A breakpoint at
+ * rip is stepped over (a syscall instruction is never single-stepped: the
+ * kernel would run it). When the debugger asked for one step, one
+ * instruction runs, unless it is a syscall, which runs as its event.
+ * Returns 0 (the stop is the task's), REP_STOPPED (a debugger stop) or -errno.
  */
 static int advance(struct replayer *r, enum task_resume how)
 {
+	struct user_regs_struct *regs;
+	struct sw_bp *bp = NULL;
+	bool sys, single;
 	int sig = r->deliver_sig, err;
+
 	r->deliver_sig = 0;
 	if (how == TR_SYSCALL && r->t.stop == TS_SYSEMU_ENTRY) {
 		err = task_step(&r->t, TR_SYSCALL, 0);
@@ -108,12 +260,41 @@ static int advance(struct replayer *r, enum task_resume how)
 		if (r->t.stop != TS_SYSCALL_EXIT)
 			return -EPROTO;
 	}
-	return task_step(&r->t, how, sig);
+	err = task_regs(&r->t, &regs);
+	if (err)
+		return err;
+	bp = find_bp(r, regs->rip);
+	if (bp && !bp->inserted)
+		bp = NULL;
+	sys = (bp || r->stepping) && at_syscall_insn(r, regs->rip);
+	single = !sys && (bp || r->stepping);
+	if (bp)
+		bp_disarm(r, bp);
+	if (single) {
+		err = task_step(&r->t, TR_SINGLESTEP, sig);
+		if (bp)
+			(void)bp_arm(r, bp);
+		if (err)
+			return err;
+		sig = 0;
+		err = classify_trap(r, true);
+		if (err != REP_STOPPED || r->dbg.kind != RSTOP_STEP || r->stepping)
+			return err; /* a debugger stop, or the program's own stop (a fault) */
+		/* Stepped off the breakpoint: go on as asked. */
+	}
+	err = task_step(&r->t, how, sig);
+	if (bp && sys)
+		(void)bp_arm(r, bp);
+	if (err)
+		return err;
+	return classify_trap(r, false);
 }
 
 static int expect(struct replayer *r, enum task_resume how, enum task_stop want, const char *what)
 {
 	int err = advance(r, how);
+	if (err == REP_STOPPED)
+		return err;
 	if (err == -ESRCH || err == -ECHILD)
 		return diverged(r, "the tracee vanished");
 	if (err == -EPROTO)
@@ -355,6 +536,16 @@ static int write_outputs(struct replayer *r, const struct trace_event *ev)
 {
 	uint32_t n = ev->nmem - ((ev->flags & EVF_ECHO) && ev->nmem ? 1 : 0);
 	for (uint32_t i = 0; i < n; i++) {
+		const struct trace_mem *m = &ev->mem[i];
+		for (int k = 0; k < 4; k++) {
+			const struct hw_slot *h = &r->hw[k];
+			if (h->used && h->kind != RBP_HW && m->addr < h->addr + h->len &&
+			    h->addr < m->addr + m->len && !r->syscall_watch_hit) {
+				r->syscall_watch_hit = true;
+				r->syscall_watch_addr = h->user_addr;
+				r->syscall_watch_kind = h->kind;
+			}
+		}
 		int err = task_write(&r->t, ev->mem[i].addr, ev->mem[i].data, ev->mem[i].len);
 		if (err)
 			return diverged(r, "cannot write %llu recorded bytes at 0x%llx: %s",
@@ -547,6 +738,8 @@ static int replay_exit(struct replayer *r)
 							 : task_wait(&r->t);
 		else
 			err = advance(r, r->t.stop == TS_SYSCALL_ENTRY ? TR_SYSCALL : TR_SYSEMU);
+		if (err == REP_STOPPED)
+			return err;
 		if (err == -ESRCH || err == -ECHILD)
 			return diverged(r, "the tracee vanished");
 		if (err)
@@ -565,34 +758,175 @@ static int replay_exit(struct replayer *r)
 	return 0;
 }
 
-int rep_run(const struct rep_opts *o, struct rep_result *res)
+/* The auxiliary vector, from the initial stack of the rebuilt program. */
+static void save_auxv(struct replayer *r)
 {
-	struct replayer r = { .o = o };
+	uint64_t sp = r->ev.regs.rsp, argc, v[2];
+	buf_reset(&r->auxv);
+	if (task_read(&r->t, sp, &argc, 8) || argc > 1u << 20)
+		return;
+	sp += 8 * (argc + 2); /* argc, argv[], NULL */
+	for (int n = 0; n < 1 << 16; n++, sp += 8) /* envp[], NULL */
+		if (task_read(&r->t, sp, v, 8) || !v[0])
+			break;
+	for (sp += 8;; sp += 16) {
+		if (task_read(&r->t, sp, v, 16) || r->auxv.len > 4096)
+			break;
+		buf_append(&r->auxv, v, 16);
+		if (v[0] == 0) /* AT_NULL */
+			break;
+	}
+}
+
+static int replay_exec(struct replayer *r)
+{
+	int err;
+	if (r->t.stop != TS_EXEC)
+		return diverged(r, "exec in the trace, none in replay");
+	err = rebuild(r);
+	if (err)
+		return err;
+	save_auxv(r);
+	for (uint32_t i = 0; i < r->ev.nmaps; i++)
+		if (r->ev.maps[i].kind == MAPK_FILE && r->ev.maps[i].file && r->ev.maps[i].path &&
+		    !strcmp(r->ev.maps[i].path, trace_reader_header(r->rd)->exe)) {
+			free(r->exe_file);
+			r->exe_file = xstrdup(r->ev.maps[i].file);
+			break;
+		}
+	/* The old address space and its breakpoints are gone: put them in the new one. */
+	for (size_t i = 0; i < r->nbps; i++) {
+		r->bps[i].inserted = false;
+		(void)bp_arm(r, &r->bps[i]);
+	}
+	return 0;
+}
+
+/* Run the next event (reading it first if needed): 0 done, REP_STOPPED, -1 reported. */
+static int step_event(struct replayer *r)
+{
+	int got, err;
+	if (!r->pending) {
+		got = trace_read_event(r->rd, &r->ev);
+		if (got < 0)
+			return error("%s", trace_reader_error(r->rd));
+		if (got == 0)
+			return error("trace ends at event %llu before the program exited "
+				     "(the recording was cut short)", (unsigned long long)r->done);
+		r->pending = true;
+	}
+	log_event = r->ev.num;
+	switch (r->ev.kind) {
+	case EV_SYSCALL:
+		err = replay_syscall(r);
+		break;
+	case EV_EXEC:
+		err = replay_exec(r);
+		break;
+	case EV_SIGNAL:
+		err = replay_signal(r);
+		break;
+	case EV_RDTSC:
+		err = replay_rdtsc(r);
+		break;
+	case EV_EXIT:
+		err = replay_exit(r);
+		if (!err) {
+			r->exited = true;
+			r->exit_status = r->ev.wait_status;
+		}
+		break;
+	default:
+		err = diverged(r, "unknown event kind %u", r->ev.kind);
+	}
+	if (err == REP_STOPPED)
+		return err;
+	if (err)
+		return -1;
+	r->pending = false;
+	r->done = r->ev.num;
+	return 0;
+}
+
+int rep_resume(struct rep_session *s, bool step, uint64_t until_event,
+	       bool (*interrupt)(void *arg), void *arg, struct rep_stop *stop)
+{
+	struct replayer *r = (struct replayer *)s;
+	int err;
+
+	for (;;) {
+		memset(stop, 0, sizeof(*stop));
+		if (r->exited) {
+			stop->kind = RSTOP_EXITED;
+			stop->status = r->exit_status;
+			return 0;
+		}
+		if (until_event && rep_current_event(s) >= until_event) {
+			stop->kind = RSTOP_EVENT;
+			return 0;
+		}
+		if (interrupt && interrupt(arg)) {
+			stop->kind = RSTOP_INTERRUPT;
+			return 0;
+		}
+		r->stepping = step;
+		r->syscall_watch_hit = false;
+		err = step_event(r);
+		r->stepping = false;
+		if (err < 0)
+			return -1;
+		if (err == REP_STOPPED) {
+			*stop = r->dbg;
+			return 0;
+		}
+		if (r->syscall_watch_hit) {
+			stop->kind = RSTOP_WATCH;
+			stop->addr = r->syscall_watch_addr;
+			stop->watch_kind = r->syscall_watch_kind;
+			return 0;
+		}
+		if (r->ev.kind == EV_SIGNAL && r->ev.sig > 0 && r->ev.sig < 65 &&
+		    !r->pass_sig[r->ev.sig]) {
+			stop->kind = RSTOP_SIGNAL;
+			stop->sig = r->ev.sig;
+			return 0;
+		}
+		if (step && !r->exited) {
+			stop->kind = RSTOP_STEP;
+			return 0;
+		}
+	}
+}
+
+int rep_session_open(const struct rep_opts *o, struct rep_session **ret)
+{
+	struct replayer *r = xcalloc(1, sizeof(*r));
 	char *const argv[] = { (char *)"rewind-replayee", NULL };
 	char *const envp[] = { NULL };
 	struct task_spawn_opts so = { .path = o->self_exe, .argv = argv, .envp = envp,
 				      .trap_tsc = true, .no_core = true, .quiet_stdio = true };
-	int err, ret = -1, got;
+	const struct trace_header *h;
+	int err, got;
 
-	memset(res, 0, sizeof(*res));
-	err = trace_reader_open(o->trace_dir, &r.rd);
-	if (err)
+	r->o = o;
+	r->t.stop = TS_EXITED;
+	err = trace_reader_open(o->trace_dir, &r->rd);
+	if (err) {
+		free(r);
 		return error("%s", trace_reader_error(NULL));
-	r.rec_pid = trace_reader_header(r.rd)->pid;
-	if (trace_reader_header(r.rd)->argc)
-		res->prog = xstrdup(trace_reader_header(r.rd)->argv[0]);
-	sc_stdio_init(&r.stdio);
-	got = trace_read_event(r.rd, &r.ev);
-	if (got <= 0 || r.ev.kind != EV_EXEC) {
+	}
+	h = trace_reader_header(r->rd);
+	r->rec_pid = h->pid;
+	sc_stdio_init(&r->stdio);
+	got = trace_read_event(r->rd, &r->ev);
+	if (got <= 0 || r->ev.kind != EV_EXEC) {
 		if (got < 0)
-			error("%s", trace_reader_error(r.rd));
+			error("%s", trace_reader_error(r->rd));
 		else
 			error("trace '%s' holds no events", o->trace_dir);
-		trace_reader_close(r.rd);
-		return -1;
+		goto fail;
 	}
-	struct rlimit stack = { .rlim_cur = trace_reader_header(r.rd)->stack_cur,
-				.rlim_max = trace_reader_header(r.rd)->stack_max };
+	struct rlimit stack = { .rlim_cur = h->stack_cur, .rlim_max = h->stack_max };
 	if (stack.rlim_cur) {
 		struct rlimit ours;
 		so.stack_limit = &stack;
@@ -607,65 +941,200 @@ int rep_run(const struct rep_opts *o, struct rep_result *res)
 	err = task_pin_cpu(NULL);
 	if (err)
 		warning("cannot pin to one CPU: %s", strerror(-err));
-	err = task_spawn(&r.t, &so);
+	err = task_spawn(&r->t, &so);
 	if (err) {
 		error("cannot start the replay: %s", strerror(-err));
-		goto out;
+		goto fail;
 	}
-	log_tid = r.rec_pid;
-	bug_rep = &r;
+	log_tid = r->rec_pid;
+	bug_rep = r;
 	bug_context = rep_bug_context;
-	if (rebuild(&r))
-		goto out_kill;
-	for (;;) {
-		got = trace_read_event(r.rd, &r.ev);
-		if (got < 0) {
-			error("%s", trace_reader_error(r.rd));
-			goto out_kill;
-		}
-		if (got == 0) {
-			error("trace ends at event %llu before the program exited "
-			      "(the recording was cut short)", (unsigned long long)res->events);
-			goto out_kill;
-		}
-		log_event = r.ev.num;
-		switch (r.ev.kind) {
-		case EV_SYSCALL:
-			err = replay_syscall(&r);
-			break;
-		case EV_EXEC:
-			err = r.t.stop == TS_EXEC ? rebuild(&r)
-						  : diverged(&r, "exec in the trace, none in replay");
-			break;
-		case EV_SIGNAL:
-			err = replay_signal(&r);
-			break;
-		case EV_RDTSC:
-			err = replay_rdtsc(&r);
-			break;
-		case EV_EXIT:
-			err = replay_exit(&r);
-			if (!err) {
-				res->wait_status = r.ev.wait_status;
-				ret = 0;
-				goto out;
-			}
-			break;
-		default:
-			err = diverged(&r, "unknown event kind %u", r.ev.kind);
-		}
-		res->events = r.ev.num;
-		if (err)
-			goto out_kill;
+	r->pending = true;
+	if (step_event(r))
+		goto fail;
+	*ret = (struct rep_session *)r;
+	return 0;
+fail:
+	rep_session_close((struct rep_session *)r);
+	return -1;
+}
+
+void rep_session_close(struct rep_session *s)
+{
+	struct replayer *r = (struct replayer *)s;
+	if (!r)
+		return;
+	task_kill(&r->t);
+	task_release(&r->t);
+	if (bug_rep == r) {
+		bug_context = NULL;
+		bug_rep = NULL;
 	}
-out_kill:
-	task_kill(&r.t);
-out:
-	res->events = r.ev.num;
-	bug_context = NULL;
-	bug_rep = NULL;
-	task_release(&r.t);
-	trace_reader_close(r.rd);
-	buf_release(&r.tmp);
+	trace_reader_close(r->rd);
+	buf_release(&r->tmp);
+	buf_release(&r->auxv);
+	free(r->exe_file);
+	free(r);
+}
+
+int rep_insert(struct rep_session *s, enum rep_bp_kind kind, uint64_t addr, uint64_t len)
+{
+	struct replayer *r = (struct replayer *)s;
+	struct sw_bp *bp;
+	int err;
+
+	if (kind == RBP_SW) {
+		if (find_bp(r, addr))
+			return 0;
+		if (r->nbps == MAX_BPS)
+			return -ENOSPC;
+		bp = &r->bps[r->nbps];
+		*bp = (struct sw_bp){ .addr = addr };
+		err = bp_arm(r, bp);
+		if (err)
+			return err;
+		r->nbps++;
+		return 0;
+	}
+	if (kind == RBP_HW)
+		len = 1;
+	if (!len || len > 64)
+		return -EINVAL;
+	/* Split [addr, addr+len) into aligned pieces of 1, 2, 4 or 8 bytes, one per register. */
+	struct hw_slot pieces[4];
+	int n = 0;
+	for (uint64_t a = addr, end = addr + len; a < end;) {
+		uint64_t sz = 8;
+		while (sz > 1 && ((a & (sz - 1)) || a + sz > end))
+			sz >>= 1;
+		if (kind != RBP_HW && sz < 8 && a + sz < end && !(a & 7) == 0) {
+			/* fall through: sz is the largest aligned piece that fits */
+		}
+		if (n == 4)
+			return -ENOSPC;
+		pieces[n++] = (struct hw_slot){ .used = true, .kind = kind, .addr = a, .len = sz,
+						.user_addr = addr, .user_len = len };
+		a += sz;
+	}
+	int free_slots = 0;
+	for (int i = 0; i < 4; i++)
+		free_slots += !r->hw[i].used;
+	if (free_slots < n)
+		return -ENOSPC;
+	for (int i = 0, k = 0; i < 4 && k < n; i++)
+		if (!r->hw[i].used)
+			r->hw[i] = pieces[k++];
+	err = hw_apply(r);
+	if (err)
+		(void)rep_remove(s, kind, addr, len);
+	return err;
+}
+
+int rep_remove(struct rep_session *s, enum rep_bp_kind kind, uint64_t addr, uint64_t len)
+{
+	struct replayer *r = (struct replayer *)s;
+	(void)len;
+	if (kind == RBP_SW) {
+		struct sw_bp *bp = find_bp(r, addr);
+		if (!bp)
+			return 0;
+		bp_disarm(r, bp);
+		*bp = r->bps[--r->nbps];
+		return 0;
+	}
+	for (int i = 0; i < 4; i++)
+		if (r->hw[i].used && r->hw[i].kind == kind && r->hw[i].user_addr == addr)
+			r->hw[i].used = false;
+	return r->t.stop == TS_EXITED ? 0 : hw_apply(r);
+}
+
+int rep_read_mem(struct rep_session *s, uint64_t addr, void *dst, size_t len)
+{
+	struct replayer *r = (struct replayer *)s;
+	int err = task_read(&r->t, addr, dst, len);
+	if (err)
+		return err;
+	for (size_t i = 0; i < r->nbps; i++)
+		if (r->bps[i].inserted && r->bps[i].addr >= addr && r->bps[i].addr < addr + len)
+			((uint8_t *)dst)[r->bps[i].addr - addr] = r->bps[i].orig;
+	return 0;
+}
+
+int rep_regs(struct rep_session *s, struct user_regs_struct *ret)
+{
+	struct replayer *r = (struct replayer *)s;
+	struct user_regs_struct *regs;
+	int err = task_regs(&r->t, &regs);
+	if (err)
+		return err;
+	*ret = *regs;
+	return 0;
+}
+
+int rep_fpregs(struct rep_session *s, struct user_fpregs_struct *fp, unsigned char ymmh[16][16],
+	       bool *ret_avx)
+{
+	struct replayer *r = (struct replayer *)s;
+	return task_fpregs(&r->t, fp, ymmh, ret_avx);
+}
+
+uint64_t rep_current_event(struct rep_session *s)
+{
+	struct replayer *r = (struct replayer *)s;
+	return r->done + 1;
+}
+
+int32_t rep_recorded_tid(struct rep_session *s)
+{
+	return ((struct replayer *)s)->rec_pid;
+}
+
+const struct trace_header *rep_header(struct rep_session *s)
+{
+	return trace_reader_header(((struct replayer *)s)->rd);
+}
+
+char *rep_exe_path(struct rep_session *s)
+{
+	struct replayer *r = (struct replayer *)s;
+	if (!r->exe_file)
+		return xstrdup(trace_reader_header(r->rd)->exe);
+	return trace_file_path(r->rd, r->exe_file);
+}
+
+const void *rep_auxv(struct rep_session *s, size_t *ret_len)
+{
+	struct replayer *r = (struct replayer *)s;
+	*ret_len = r->auxv.len;
+	return r->auxv.data;
+}
+
+void rep_set_pass_signal(struct rep_session *s, int sig, bool pass)
+{
+	struct replayer *r = (struct replayer *)s;
+	if (sig > 0 && sig < 65)
+		r->pass_sig[sig] = pass;
+}
+
+int rep_run(const struct rep_opts *o, struct rep_result *res)
+{
+	struct rep_session *s;
+	struct rep_stop stop;
+	int ret;
+
+	memset(res, 0, sizeof(*res));
+	if (rep_session_open(o, &s))
+		return -1;
+	if (rep_header(s)->argc)
+		res->prog = xstrdup(rep_header(s)->argv[0]);
+	for (int sig = 1; sig < 65; sig++)
+		rep_set_pass_signal(s, sig, true);
+	ret = rep_resume(s, false, 0, NULL, NULL, &stop);
+	if (!ret && stop.kind != RSTOP_EXITED)
+		ret = error("replay stopped unexpectedly at event %llu",
+			    (unsigned long long)rep_current_event(s));
+	res->wait_status = stop.status;
+	res->events = rep_current_event(s) - 1;
+	rep_session_close(s);
 	return ret;
 }

@@ -11,18 +11,24 @@
  * with the event number and register, and the tracee is killed before it
  * can run a syscall for real.
  *
- * rep_run() is a top loop: it reports its own errors (one line) and
- * returns -1 for them.
+ * A session can be driven by a debugger: run forward until a breakpoint,
+ * watchpoint, single step, signal or the end; read registers and memory
+ * (breakpoint bytes hidden). rep_run() is the no-debugger loop. Both report
+ * their own errors (one line) and return -1 for them: they are top loops.
  */
 #ifndef REWIND_REPLAY_REPLAY_H
 #define REWIND_REPLAY_REPLAY_H
 
+#include <sys/user.h>
+
 #include "base/base.h"
+
+struct trace_header;
 
 struct rep_opts {
 	const char *trace_dir;
-	bool echo;       /* write the program's stdout/stderr bytes to ours */
-	bool mark;       /* prefix each echoed write with [rewind PID EVENT] */
+	bool echo;            /* write the program's stdout/stderr bytes to ours */
+	bool mark;            /* prefix each echoed write with [rewind PID EVENT] */
 	const char *self_exe; /* an executable to exec before rebuilding (our own binary) */
 };
 
@@ -33,5 +39,66 @@ struct rep_result {
 };
 
 int rep_run(const struct rep_opts *o, struct rep_result *ret);
+
+/* ---- debugger interface ---- */
+struct rep_session;
+
+enum rep_stop_kind {
+	RSTOP_NONE,
+	RSTOP_BREAKPOINT, /* a software (int3) breakpoint at addr; rip == addr */
+	RSTOP_HWBREAK,    /* a hardware breakpoint at addr */
+	RSTOP_WATCH,      /* watchpoint on addr (watch_kind) was hit */
+	RSTOP_STEP,       /* one instruction was executed */
+	RSTOP_SIGNAL,     /* the program is about to receive sig (delivered on the next resume) */
+	RSTOP_EXITED,     /* the recording ended: status is the wait status */
+	RSTOP_INTERRUPT,  /* the interrupt callback asked to stop */
+	RSTOP_EVENT,      /* the requested event is next */
+	RSTOP__COUNT
+};
+
+enum rep_bp_kind {
+	RBP_SW,     /* int3 */
+	RBP_HW,     /* hardware execution breakpoint */
+	RBP_WRITE,  /* watchpoints on debug registers */
+	RBP_READ,   /* (x86 has no read-only watchpoints: reported on any access) */
+	RBP_ACCESS,
+	RBP__COUNT
+};
+
+struct rep_stop {
+	enum rep_stop_kind kind;
+	uint64_t addr;
+	enum rep_bp_kind watch_kind;
+	int sig;
+	int status;
+};
+
+int rep_session_open(const struct rep_opts *o, struct rep_session **ret);
+void rep_session_close(struct rep_session *s);
+/*
+ * Run forward until something stops it (see enum rep_stop_kind). step: one
+ * instruction. until_event: stop when event N is the next to run (0: no
+ * limit). interrupt: polled between events. 0 with *stop filled, or -1
+ * (reported).
+ */
+int rep_resume(struct rep_session *s, bool step, uint64_t until_event,
+	       bool (*interrupt)(void *arg), void *arg, struct rep_stop *stop);
+/* Breakpoints and watchpoints: 0, -ENOSPC (no debug register left), -EINVAL, -EFAULT. */
+int rep_insert(struct rep_session *s, enum rep_bp_kind kind, uint64_t addr, uint64_t len);
+int rep_remove(struct rep_session *s, enum rep_bp_kind kind, uint64_t addr, uint64_t len);
+/* Tracee memory as the program sees it (without our int3 bytes). */
+int rep_read_mem(struct rep_session *s, uint64_t addr, void *dst, size_t len);
+int rep_regs(struct rep_session *s, struct user_regs_struct *ret);
+int rep_fpregs(struct rep_session *s, struct user_fpregs_struct *fp, unsigned char ymmh[16][16],
+	       bool *ret_avx);
+/* The number of the next event to run (the current event, as 'when' shows it). */
+uint64_t rep_current_event(struct rep_session *s);
+int32_t rep_recorded_tid(struct rep_session *s);
+const struct trace_header *rep_header(struct rep_session *s);
+/* The program as saved in the trace (caller frees), and its auxiliary vector. */
+char *rep_exe_path(struct rep_session *s);
+const void *rep_auxv(struct rep_session *s, size_t *ret_len);
+/* Which signals stop the debugger (default: all but SIGALRM..., set by QPassSignals). */
+void rep_set_pass_signal(struct rep_session *s, int sig, bool pass);
 
 #endif /* REWIND_REPLAY_REPLAY_H */
