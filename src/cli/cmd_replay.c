@@ -1,42 +1,162 @@
 // SPDX-License-Identifier: MIT
 /*
- * cli: rewind replay.
+ * cli: rewind replay — under gdb (the default), serving gdb on a port (-s),
+ * or without a debugger (-a).
  */
+#include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "gdbserver/gdbserver.h"
 #include "replay/replay.h"
 #include "task/task.h"
+#include "trace/trace.h"
+
+/* Find a program on PATH; caller frees. */
+static char *which(const char *prog)
+{
+	const char *path = getenv("PATH");
+	char *copy = xstrdup(path && *path ? path : "/usr/bin:/bin"), *save = NULL, *found = NULL;
+	for (char *d = strtok_r(copy, ":", &save); d && !found; d = strtok_r(NULL, ":", &save)) {
+		char *c = xasprintf("%s/%s", d, prog);
+		if (access(c, X_OK) == 0)
+			found = c;
+		else
+			free(c);
+	}
+	free(copy);
+	return found;
+}
+
+/* The program as saved in the trace (for gdb's symbols); caller frees. */
+static char *trace_program(const char *trace)
+{
+	struct trace_reader *rd;
+	struct trace_event ev;
+	char *exe = NULL;
+	if (trace_reader_open(trace, &rd))
+		return NULL;
+	if (trace_read_event(rd, &ev) > 0 && ev.kind == EV_EXEC)
+		for (uint32_t i = 0; i < ev.nmaps && !exe; i++)
+			if (ev.maps[i].kind == MAPK_FILE && ev.maps[i].file && ev.maps[i].path &&
+			    !strcmp(ev.maps[i].path, trace_reader_header(rd)->exe))
+				exe = trace_file_path(rd, ev.maps[i].file);
+	if (!exe)
+		exe = xstrdup(trace_reader_header(rd)->exe);
+	trace_reader_close(rd);
+	return exe;
+}
+
+static int serve_gdb(const struct gdb_opts *go, int port, bool serve_only, char **gdb_args,
+		     int ngdb_args)
+{
+	char *gdb = NULL, *exe, target[64];
+	int lfd, ret, st;
+	pid_t pid = -1;
+	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
+
+	if (!serve_only) {
+		gdb = which("gdb");
+		if (!gdb)
+			return error("gdb is not installed (install the Debian package 'gdb'), or use "
+				     "'rewind replay -a'") ? 1 : 1;
+	}
+	exe = trace_program(go->replay.trace_dir);
+	if (!exe) {
+		free(gdb);
+		return error("%s", trace_reader_error(NULL)) ? 1 : 1;
+	}
+	lfd = gdb_listen(port, &port);
+	if (lfd < 0) {
+		free(gdb);
+		free(exe);
+		return error("cannot listen on 127.0.0.1:%d: %s", port, strerror(-lfd)) ? 1 : 1;
+	}
+	snprintf(target, sizeof(target), "target extended-remote 127.0.0.1:%d", port);
+	if (serve_only) {
+		printf("rewind: serving the replay on 127.0.0.1:%d; connect with:\n"
+		       "  gdb -ex 'set sysroot /' -ex '%s' %s\n", port, target, exe);
+		fflush(stdout);
+	} else {
+		/* gdb owns the terminal; Ctrl-C reaches us through it as a packet. */
+		sigaction(SIGINT, &ign, &old);
+		pid = fork();
+		if (pid == 0) {
+			char **argv = xcalloc((size_t)ngdb_args + 16, sizeof(char *));
+			int n = 0;
+			sigaction(SIGINT, &old, NULL);
+			argv[n++] = (char *)"gdb";
+			argv[n++] = (char *)"-q";
+			argv[n++] = (char *)"-ex";
+			argv[n++] = (char *)"set prompt (rewind) ";
+			argv[n++] = (char *)"-ex";
+			argv[n++] = (char *)"set sysroot /";
+			argv[n++] = (char *)"-ex";
+			argv[n++] = target;
+			for (int i = 0; i < ngdb_args; i++)
+				argv[n++] = gdb_args[i];
+			argv[n++] = exe;
+			execv(gdb, argv);
+			fprintf(stderr, "rewind: cannot run '%s': %s\n", gdb, strerror(errno));
+			_exit(127);
+		}
+		if (pid < 0) {
+			close(lfd);
+			free(gdb);
+			free(exe);
+			return error("cannot start gdb: %s", strerror(errno)) ? 1 : 1;
+		}
+	}
+	ret = gdb_serve(lfd, go) ? 1 : 0;
+	close(lfd);
+	if (pid > 0) {
+		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+			;
+		if (!ret)
+			ret = cli_exit_code(st);
+	}
+	free(gdb);
+	free(exe);
+	return ret;
+}
 
 int cmd_replay(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "autopilot", no_argument, NULL, 'a' },
 		{ "mark-stdio", no_argument, NULL, 'M' },
+		{ "goto", required_argument, NULL, 'g' },
+		{ "dbgport", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	const struct cli_cmd *self = cli_find("replay");
 	struct rep_opts ro = { 0 };
 	struct rep_result res;
-	bool autopilot = false;
-	char *trace, *self_exe;
+	struct gdb_opts go = { 0 };
+	bool autopilot = false, serve_only = false;
+	char *trace, *self_exe, **gdb_args = NULL;
 	const char *arg = NULL;
-	int c, ret;
+	int c, ret, ngdb_args = 0, port = 0;
+	uint64_t v;
 
 	/* Everything after "--" is for gdb. */
 	for (int i = 1; i < argc; i++)
 		if (!strcmp(argv[i], "--")) {
+			gdb_args = argv + i + 1;
+			ngdb_args = argc - i - 1;
 			argc = i;
 			break;
 		}
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "aMh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "aMg:s:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'a':
 			autopilot = true;
@@ -44,9 +164,24 @@ int cmd_replay(int argc, char **argv)
 		case 'M':
 			ro.mark = true;
 			break;
+		case 'g':
+			if (!parse_u64(optarg, &v) || !v)
+				return cli_usage_error(self, "bad event number '%s'", optarg);
+			go.start_event = v;
+			break;
+		case 's':
+			if (!parse_u64(optarg, &v) || v > 65535)
+				return cli_usage_error(self, "bad port '%s'", optarg);
+			port = (int)v;
+			serve_only = true;
+			break;
 		case 'h':
 			cli_print_help(self);
 			return 0;
+		case '?':
+			if (optopt)
+				return cli_usage_error(self, "option '-%c' needs an argument", optopt);
+			return cli_usage_error(self, "unknown option '%s'", argv[optind - 1]);
 		default:
 			return cli_usage_error(self, "unknown option '%s'", argv[optind - 1]);
 		}
@@ -55,9 +190,9 @@ int cmd_replay(int argc, char **argv)
 		arg = argv[optind++];
 	if (optind < argc)
 		return cli_usage_error(self, "unexpected argument '%s'", argv[optind]);
-	if (!autopilot)
-		return error("debugging a replay under gdb is not available yet; use "
-			     "'rewind replay -a' to replay without a debugger") ? 1 : 1;
+	if (autopilot && (serve_only || go.start_event || ngdb_args))
+		return cli_usage_error(self, "-a replays without gdb: -g, -s and gdb arguments "
+					     "do not apply");
 	trace = cli_resolve_trace(arg);
 	self_exe = realpath("/proc/self/exe", NULL);
 	if (!self_exe) {
@@ -65,14 +200,20 @@ int cmd_replay(int argc, char **argv)
 		return error("cannot find rewind's own executable") ? 1 : 1;
 	}
 	ro.trace_dir = trace;
-	ro.echo = true;
 	ro.self_exe = self_exe;
-	ret = rep_run(&ro, &res);
-	if (ret == 0 && WIFSIGNALED(res.wait_status))
-		error("'%s' was killed by %s", res.prog ? res.prog : "?",
-		      signal_name(WTERMSIG(res.wait_status)));
-	ret = ret < 0 ? 1 : cli_exit_code(res.wait_status);
-	free(res.prog);
+	if (autopilot) {
+		ro.echo = true;
+		ret = rep_run(&ro, &res);
+		if (ret == 0 && WIFSIGNALED(res.wait_status))
+			error("'%s' was killed by %s", res.prog ? res.prog : "?",
+			      signal_name(WTERMSIG(res.wait_status)));
+		ret = ret < 0 ? 1 : cli_exit_code(res.wait_status);
+		free(res.prog);
+	} else {
+		go.replay = ro;
+		go.replay.echo = true;
+		ret = serve_gdb(&go, port, serve_only, gdb_args, ngdb_args);
+	}
 	free(trace);
 	free(self_exe);
 	return ret;

@@ -22,15 +22,19 @@ const struct cli_cmd cli_cmds[] = {
 	  "Traces go to $REWIND_TRACE_DIR, else $XDG_DATA_HOME/rewind, else\n"
 	  "~/.local/share/rewind, named <program>-<N>; latest-trace points at the newest.\n" },
 	{ "replay", cmd_replay, "replay a recorded execution",
-	  "usage: rewind replay [-a] [-M] [TRACE] [-- GDB-ARGS...]\n"
+	  "usage: rewind replay [-a] [-M] [-g EVENT] [-s PORT] [TRACE] [-- GDB-ARGS...]\n"
 	  "\n"
 	  "Replay TRACE (a path or a name under the trace directory; default:\n"
-	  "latest-trace).\n"
+	  "latest-trace) under gdb, which starts at the beginning of the recording.\n"
 	  "\n"
 	  "  -a, --autopilot   replay without a debugger: write the bytes the program\n"
 	  "                    wrote to stdout/stderr, exit with its recorded status\n"
 	  "  -M, --mark-stdio  prefix each stdout/stderr write with [rewind PID EVENT]\n"
-	  "  -h, --help        show this help\n" },
+	  "  -g, --goto EVENT  start debugging when EVENT is the next event\n"
+	  "  -s, --dbgport PORT  serve gdb on 127.0.0.1:PORT instead of starting it\n"
+	  "  -h, --help        show this help\n"
+	  "\n"
+	  "Arguments after -- go to gdb, e.g. rewind replay -- -batch -x script.gdb\n" },
 	{ "dump", cmd_dump, "print the events of a trace",
 	  "usage: rewind dump [-m] [-s] [TRACE] [N | A-B]\n"
 	  "\n"

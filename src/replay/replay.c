@@ -68,6 +68,12 @@ struct replayer {
 	uint64_t syscall_watch_addr;
 	enum rep_bp_kind syscall_watch_kind;
 	bool pass_sig[65];
+	bool stop_at_end;
+	bool progressed;         /* user code ran since the last event finished */
+	uint32_t prev_kind;
+	struct user_regs_struct prev_regs;
+	int64_t prev_nr;
+	uint32_t prev_insn_len;
 };
 
 static struct replayer *bug_rep;
@@ -253,6 +259,7 @@ static int advance(struct replayer *r, enum task_resume how)
 	int sig = r->deliver_sig, err;
 
 	r->deliver_sig = 0;
+	r->progressed = true;
 	if (how == TR_SYSCALL && r->t.stop == TS_SYSEMU_ENTRY) {
 		err = task_step(&r->t, TR_SYSCALL, 0);
 		if (err)
@@ -488,6 +495,11 @@ static void echo_write(struct replayer *r, const struct trace_event *ev)
 
 	if (!r->o->echo || ev->ret <= 0 || !(out = sc_stdio_of(&r->stdio, fd)))
 		return;
+	if (r->o->echo_after) {
+		if (ev->num <= *r->o->echo_after)
+			return;
+		*r->o->echo_after = ev->num;
+	}
 	buf_reset(&r->tmp);
 	if (ev->nr == SYS_write || ev->nr == SYS_pwrite64) {
 		void *dst = buf_append_space(&r->tmp, left);
@@ -523,7 +535,8 @@ static void track_fds(struct replayer *r, const struct sc_desc *d, const struct 
 				memcpy(fds, ev->mem[i].data, sizeof(fds));
 				pair = fds;
 			}
-	if ((ev->flags & EVF_ECHO) && ev->nmem && r->o->echo) {
+	if ((ev->flags & EVF_ECHO) && ev->nmem && r->o->echo &&
+	    (!r->o->echo_after || ev->num > *r->o->echo_after)) {
 		const struct trace_mem *m = &ev->mem[ev->nmem - 1];
 		int out = sc_stdio_of(&r->stdio, ev->nr == SYS_sendfile ? args[0] : args[2]);
 		if (out)
@@ -802,19 +815,28 @@ static int replay_exec(struct replayer *r)
 	return 0;
 }
 
+/* Read the next event if none is pending: 0 or -1 (reported). */
+static int read_next(struct replayer *r)
+{
+	int got;
+	if (r->pending)
+		return 0;
+	got = trace_read_event(r->rd, &r->ev);
+	if (got < 0)
+		return error("%s", trace_reader_error(r->rd));
+	if (got == 0)
+		return error("trace ends at event %llu before the program exited "
+			     "(the recording was cut short)", (unsigned long long)r->done);
+	r->pending = true;
+	return 0;
+}
+
 /* Run the next event (reading it first if needed): 0 done, REP_STOPPED, -1 reported. */
 static int step_event(struct replayer *r)
 {
-	int got, err;
-	if (!r->pending) {
-		got = trace_read_event(r->rd, &r->ev);
-		if (got < 0)
-			return error("%s", trace_reader_error(r->rd));
-		if (got == 0)
-			return error("trace ends at event %llu before the program exited "
-				     "(the recording was cut short)", (unsigned long long)r->done);
-		r->pending = true;
-	}
+	int err;
+	if (read_next(r))
+		return -1;
 	log_event = r->ev.num;
 	switch (r->ev.kind) {
 	case EV_SYSCALL:
@@ -845,6 +867,26 @@ static int step_event(struct replayer *r)
 		return -1;
 	r->pending = false;
 	r->done = r->ev.num;
+	r->progressed = false;
+	r->prev_kind = r->ev.kind;
+	r->prev_regs = r->ev.regs;
+	r->prev_nr = r->ev.nr;
+	r->prev_insn_len = r->ev.insn_len;
+	return 0;
+}
+
+int rep_position(struct rep_session *s, struct rep_pos *ret)
+{
+	struct replayer *r = (struct replayer *)s;
+	int err = rep_regs(s, &ret->regs);
+	if (err)
+		return err;
+	ret->event = r->done + 1;
+	ret->boundary = !r->progressed;
+	ret->prev_kind = r->prev_kind;
+	ret->prev_regs = r->prev_regs;
+	ret->prev_nr = r->prev_nr;
+	ret->prev_insn_len = r->prev_insn_len;
 	return 0;
 }
 
@@ -868,6 +910,14 @@ int rep_resume(struct rep_session *s, bool step, uint64_t until_event,
 		if (interrupt && interrupt(arg)) {
 			stop->kind = RSTOP_INTERRUPT;
 			return 0;
+		}
+		if (r->stop_at_end) {
+			if (read_next(r))
+				return -1;
+			if (r->ev.kind == EV_EXIT) {
+				stop->kind = RSTOP_END;
+				return 0;
+			}
 		}
 		r->stepping = step;
 		r->syscall_watch_hit = false;
@@ -1107,6 +1157,11 @@ const void *rep_auxv(struct rep_session *s, size_t *ret_len)
 	struct replayer *r = (struct replayer *)s;
 	*ret_len = r->auxv.len;
 	return r->auxv.data;
+}
+
+void rep_set_stop_at_end(struct rep_session *s, bool on)
+{
+	((struct replayer *)s)->stop_at_end = on;
 }
 
 void rep_set_pass_signal(struct rep_session *s, int sig, bool pass)

@@ -27,6 +27,7 @@ struct trace_header;
 
 struct rep_opts {
 	const char *trace_dir;
+	uint64_t *echo_after;  /* if set: echo only events past *echo_after, and raise it */
 	bool echo;            /* write the program's stdout/stderr bytes to ours */
 	bool mark;            /* prefix each echoed write with [rewind PID EVENT] */
 	const char *self_exe; /* an executable to exec before rebuilding (our own binary) */
@@ -53,6 +54,7 @@ enum rep_stop_kind {
 	RSTOP_EXITED,     /* the recording ended: status is the wait status */
 	RSTOP_INTERRUPT,  /* the interrupt callback asked to stop */
 	RSTOP_EVENT,      /* the requested event is next */
+	RSTOP_END,        /* the end of the recording (with rep_set_stop_at_end) */
 	RSTOP__COUNT
 };
 
@@ -98,6 +100,22 @@ const struct trace_header *rep_header(struct rep_session *s);
 /* The program as saved in the trace (caller frees), and its auxiliary vector. */
 char *rep_exe_path(struct rep_session *s);
 const void *rep_auxv(struct rep_session *s, size_t *ret_len);
+/*
+ * Where the replay stands: the next event, the registers, whether nothing
+ * has run since the last event finished (a boundary), and that last event.
+ */
+struct rep_pos {
+	uint64_t event;
+	struct user_regs_struct regs;
+	bool boundary;
+	uint32_t prev_kind;                  /* enum trace_ev_kind of event - 1 */
+	struct user_regs_struct prev_regs;   /* its recorded registers (syscall: at entry) */
+	int64_t prev_nr;
+	uint32_t prev_insn_len;              /* rdtsc */
+};
+int rep_position(struct rep_session *s, struct rep_pos *ret);
+/* Stop before the program's exit (RSTOP_END) instead of running it (RSTOP_EXITED). */
+void rep_set_stop_at_end(struct rep_session *s, bool on);
 /* Which signals stop the debugger (default: all but SIGALRM..., set by QPassSignals). */
 void rep_set_pass_signal(struct rep_session *s, int sig, bool pass);
 

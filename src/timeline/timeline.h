@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * timeline: positions in a replay and execution backwards. A position is
+ * (next event, registers), with a flag for "at the event boundary": between
+ * two events one thread runs alone, so its state identifies the point (see
+ * DESIGN.md, "Time without a PMU"). Going back means replaying forward from
+ * an earlier point to the last breakpoint hit before the current position
+ * (reverse-continue) or to the instruction before it (reverse-stepi).
+ *
+ * Today the earlier point is always the start of the recording: each
+ * reverse command replays from the beginning (no checkpoints yet), so its
+ * cost grows with the distance from the start.
+ *
+ * The timeline owns the replay session and the user's breakpoints, which
+ * it puts back into every new session. Top-level: errors are reported
+ * (one line) and returned as -1.
+ */
+#ifndef REWIND_TIMELINE_TIMELINE_H
+#define REWIND_TIMELINE_TIMELINE_H
+
+#include "replay/replay.h"
+
+struct timeline;
+
+int tl_open(const struct rep_opts *o, struct timeline **ret);
+void tl_close(struct timeline *tl);
+/* The current session (replaced by reverse commands and tl_restart: do not keep it). */
+struct rep_session *tl_session(struct timeline *tl);
+/* Start again from the beginning of the recording. */
+int tl_restart(struct timeline *tl);
+int tl_insert(struct timeline *tl, enum rep_bp_kind kind, uint64_t addr, uint64_t len);
+int tl_remove(struct timeline *tl, enum rep_bp_kind kind, uint64_t addr, uint64_t len);
+/* Signals that do not stop the debugger (QPassSignals). */
+void tl_set_pass_signal(struct timeline *tl, int sig, bool pass);
+/* Forward, as rep_resume(). */
+int tl_resume(struct timeline *tl, bool step, uint64_t until_event, bool (*interrupt)(void *),
+	      void *arg, struct rep_stop *stop);
+/*
+ * Backward. *ret_begin is set when the start of the recording was reached
+ * without finding what was asked (gdb: "No more reverse-execution history").
+ */
+int tl_reverse_continue(struct timeline *tl, struct rep_stop *stop, bool *ret_begin);
+int tl_reverse_step(struct timeline *tl, struct rep_stop *stop, bool *ret_begin);
+
+#endif /* REWIND_TIMELINE_TIMELINE_H */
