@@ -70,6 +70,9 @@ struct replayer {
 	bool pass_sig[65];
 	bool stop_at_end;
 	bool progressed;         /* user code ran since the last event finished */
+	struct trace_mark mark;  /* the reader before the pending event */
+	void (*boundary_hook)(void *arg);
+	void *boundary_arg;
 	uint32_t prev_kind;
 	struct user_regs_struct prev_regs;
 	int64_t prev_nr;
@@ -821,6 +824,7 @@ static int read_next(struct replayer *r)
 	int got;
 	if (r->pending)
 		return 0;
+	trace_reader_mark(r->rd, &r->mark);
 	got = trace_read_event(r->rd, &r->ev);
 	if (got < 0)
 		return error("%s", trace_reader_error(r->rd));
@@ -945,7 +949,118 @@ int rep_resume(struct rep_session *s, bool step, uint64_t until_event,
 			stop->kind = RSTOP_STEP;
 			return 0;
 		}
+		if (r->boundary_hook && !r->exited)
+			r->boundary_hook(r->boundary_arg);
 	}
+}
+
+void rep_set_boundary_hook(struct rep_session *s, void (*fn)(void *arg), void *arg)
+{
+	struct replayer *r = (struct replayer *)s;
+	r->boundary_hook = fn;
+	r->boundary_arg = arg;
+}
+
+struct rep_checkpoint {
+	struct replayer state; /* a copy: its task, reader and buffers are not used */
+	struct task t;         /* the stopped copy of the process */
+	struct rep_pos pos;
+	char *exe_file;
+	struct buf auxv;
+};
+
+const struct rep_pos *rep_checkpoint_pos(const struct rep_checkpoint *c)
+{
+	return &c->pos;
+}
+
+int rep_checkpoint_take(struct rep_session *s, struct rep_checkpoint **ret)
+{
+	struct replayer *r = (struct replayer *)s;
+	struct rep_checkpoint *c;
+	int64_t rax;
+	int err;
+
+	if (r->exited || r->deliver_sig || r->t.stop == TS_EXITED)
+		return -EAGAIN;
+	c = xcalloc(1, sizeof(*c));
+	err = rep_position(s, &c->pos);
+	rax = (int64_t)c->pos.regs.rax;
+	if (!err && (int64_t)c->pos.regs.orig_rax >= 0 && rax <= -512 && rax >= -516)
+		err = -EAGAIN; /* a fork resumed from a stop would restart the syscall */
+	if (err) {
+		free(c);
+		return err;
+	}
+	/* The copy must not keep our int3 bytes: breakpoints change over time. */
+	for (size_t i = 0; i < r->nbps; i++)
+		bp_disarm(r, &r->bps[i]);
+	err = task_fork(&r->t, &c->t);
+	for (size_t i = 0; i < r->nbps; i++)
+		(void)bp_arm(r, &r->bps[i]);
+	if (err) {
+		free(c);
+		return err == -ESRCH ? -EAGAIN : err;
+	}
+	c->state = *r;
+	if (!r->pending)
+		trace_reader_mark(r->rd, &c->state.mark);
+	c->exe_file = r->exe_file ? xstrdup(r->exe_file) : NULL;
+	buf_append(&c->auxv, r->auxv.data, r->auxv.len);
+	*ret = c;
+	return 0;
+}
+
+int rep_checkpoint_restore(struct rep_checkpoint *c, struct rep_session **ret)
+{
+	struct replayer *r = xcalloc(1, sizeof(*r));
+	int err;
+
+	*r = c->state;
+	r->rd = NULL;
+	memset(&r->tmp, 0, sizeof(r->tmp));
+	memset(&r->auxv, 0, sizeof(r->auxv));
+	buf_append(&r->auxv, c->auxv.data, c->auxv.len);
+	r->exe_file = c->exe_file ? xstrdup(c->exe_file) : NULL;
+	r->t.stop = TS_EXITED;
+	r->pending = false;
+	r->boundary_hook = NULL;
+	if (trace_reader_open(r->o->trace_dir, &r->rd) || trace_reader_seek(r->rd, &r->mark)) {
+		error("%s", trace_reader_error(r->rd));
+		goto fail;
+	}
+	err = task_fork(&c->t, &r->t);
+	if (err) {
+		error("cannot restore a checkpoint at event %llu: %s",
+		      (unsigned long long)c->pos.event, strerror(-err));
+		goto fail;
+	}
+	task_set_regs(&r->t, &c->pos.regs);
+	for (size_t i = 0; i < r->nbps; i++) {
+		r->bps[i].inserted = false;
+		(void)bp_arm(r, &r->bps[i]);
+	}
+	if (hw_apply(r)) {
+		error("cannot set the debug registers");
+		goto fail;
+	}
+	bug_rep = r;
+	*ret = (struct rep_session *)r;
+	return 0;
+fail:
+	rep_session_close((struct rep_session *)r);
+	return -1;
+}
+
+void rep_checkpoint_free(struct rep_checkpoint *c)
+{
+	if (!c)
+		return;
+	task_kill(&c->t);
+	task_release(&c->t);
+	free(c->exe_file);
+	buf_release(&c->auxv);
+	free(c);
 }
 
 int rep_session_open(const struct rep_opts *o, struct rep_session **ret)

@@ -114,6 +114,19 @@ struct rep_pos {
 	uint32_t prev_insn_len;              /* rdtsc */
 };
 int rep_position(struct rep_session *s, struct rep_pos *ret);
+/*
+ * Checkpoints: a stopped fork of the replayed process plus the replay's
+ * state, from which any number of new sessions can start. Taking one
+ * returns -EAGAIN where a fork would not be a faithful copy (a signal about
+ * to be delivered, a syscall about to be restarted) or after the exit.
+ */
+struct rep_checkpoint;
+int rep_checkpoint_take(struct rep_session *s, struct rep_checkpoint **ret);
+int rep_checkpoint_restore(struct rep_checkpoint *c, struct rep_session **ret);
+void rep_checkpoint_free(struct rep_checkpoint *c);
+const struct rep_pos *rep_checkpoint_pos(const struct rep_checkpoint *c);
+/* Called after each event that completes inside rep_resume() (to take checkpoints). */
+void rep_set_boundary_hook(struct rep_session *s, void (*fn)(void *arg), void *arg);
 /* Stop before the program's exit (RSTOP_END) instead of running it (RSTOP_EXITED). */
 void rep_set_stop_at_end(struct rep_session *s, bool on);
 /* Which signals stop the debugger (default: all but SIGALRM..., set by QPassSignals). */

@@ -31,7 +31,7 @@ static const char *const stop_names[TS__COUNT] = {
 	[TS_NONE] = "none", [TS_SYSCALL_ENTRY] = "syscall-entry",
 	[TS_SYSEMU_ENTRY] = "sysemu-entry", [TS_SYSCALL_EXIT] = "syscall-exit",
 	[TS_SIGNAL] = "signal", [TS_EXEC] = "exec", [TS_EXIT_EVENT] = "exit-event",
-	[TS_GROUP_STOP] = "group-stop", [TS_EXITED] = "exited",
+	[TS_GROUP_STOP] = "group-stop", [TS_EXITED] = "exited", [TS_CLONE_EVENT] = "clone-event",
 };
 
 const char *task_stop_name(enum task_stop s)
@@ -247,6 +247,12 @@ int task_wait(struct task *t)
 		t->exit_status = (int)msg;
 		return 0;
 	}
+	if (sig == SIGTRAP && (event == PTRACE_EVENT_FORK || event == PTRACE_EVENT_VFORK ||
+			       event == PTRACE_EVENT_CLONE)) {
+		(void)ptrace(PTRACE_GETEVENTMSG, t->tid, 0, &t->event_msg);
+		t->stop = TS_CLONE_EVENT;
+		return 0;
+	}
 	if (event == PTRACE_EVENT_STOP) {
 		t->stop = TS_GROUP_STOP;
 		t->sig = sig;
@@ -445,9 +451,11 @@ int task_remote_syscall(struct task *t, long nr, const uint64_t args[6], int64_t
 	uint64_t patch_addr = 0, orig_code = 0;
 	int err;
 
-	err = task_to_exit_stop(t);
-	if (err)
-		return err;
+	if (t->stop != TS_SIGNAL && t->stop != TS_GROUP_STOP) {
+		err = task_to_exit_stop(t);
+		if (err)
+			return err;
+	}
 	err = task_regs(t, &r);
 	if (err || !r)
 		return err ? err : -EIO;
@@ -474,8 +482,10 @@ int task_remote_syscall(struct task *t, long nr, const uint64_t args[6], int64_t
 	err = task_step(t, TR_SYSCALL, 0);
 	if (!err && t->stop != TS_SYSCALL_ENTRY)
 		err = t->stop == TS_EXITED ? -ESRCH : -EPROTO;
-	if (!err)
-		err = task_step(t, TR_SYSCALL, 0);
+	do {
+		if (!err)
+			err = task_step(t, TR_SYSCALL, 0);
+	} while (!err && t->stop == TS_CLONE_EVENT);
 	if (!err && t->stop != TS_SYSCALL_EXIT)
 		err = t->stop == TS_EXITED ? -ESRCH : -EPROTO;
 	if (!err)
@@ -574,5 +584,46 @@ int task_fpregs(struct task *t, struct user_fpregs_struct *fp, unsigned char ymm
 		return -errno;
 	memset(ymmh, 0, 256);
 	*ret_avx = false;
+	return 0;
+}
+
+int task_fork(struct task *t, struct task *child)
+{
+	static const uint64_t args[6] = { 0 }; /* clone(flags 0): a copy, no exit signal */
+	const long opts = PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL |
+			  PTRACE_O_TRACEEXIT;
+	int64_t ret;
+	int st, err;
+	pid_t pid;
+
+	if (ptrace(PTRACE_SETOPTIONS, t->tid, 0,
+		   opts | PTRACE_O_TRACECLONE | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK) < 0)
+		return -errno;
+	err = task_remote_syscall(t, SYS_clone, args, &ret);
+	(void)ptrace(PTRACE_SETOPTIONS, t->tid, 0, opts);
+	if (err)
+		return err;
+	if (ret <= 0)
+		return ret < 0 ? (int)ret : -EPROTO;
+	pid = (pid_t)ret;
+	/* An auto-attached child starts with a SIGSTOP stop. */
+	do {
+		err = waitpid(pid, &st, __WALL);
+	} while (err < 0 && errno == EINTR);
+	if (err < 0)
+		return -errno;
+	task_init(child, pid);
+	child->syscall_insn = t->syscall_insn;
+	if (!WIFSTOPPED(st)) {
+		child->stop = TS_EXITED;
+		return -ESRCH;
+	}
+	child->stop = TS_SIGNAL;
+	child->sig = WSTOPSIG(st);
+	if (ptrace(PTRACE_SETOPTIONS, pid, 0, opts) < 0) {
+		err = -errno;
+		task_kill(child);
+		return err;
+	}
 	return 0;
 }

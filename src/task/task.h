@@ -35,6 +35,7 @@ enum task_stop {
 	TS_SIGNAL,        /* signal-delivery-stop; t->sig */
 	TS_EXEC,          /* PTRACE_EVENT_EXEC */
 	TS_EXIT_EVENT,    /* PTRACE_EVENT_EXIT: about to exit, t->exit_status is its wait status */
+	TS_CLONE_EVENT,   /* PTRACE_EVENT_FORK/VFORK/CLONE: t->event_msg is the new tid */
 	TS_GROUP_STOP,
 	TS_EXITED,        /* gone; t->exit_status is the wait status */
 	TS__COUNT
@@ -54,6 +55,7 @@ struct task {
 	enum task_stop stop;
 	int sig;            /* TS_SIGNAL: the signal */
 	int exit_status;    /* TS_EXITED / TS_EXIT_EVENT: wait status */
+	unsigned long event_msg; /* TS_CLONE_EVENT */
 	struct user_regs_struct regs;
 	bool regs_valid, regs_dirty;
 	int mem_fd;         /* /proc/PID/mem, O_CLOEXEC; -1 until needed */
@@ -131,6 +133,11 @@ int task_setsiginfo(struct task *t, const siginfo_t *si);
  * Uses t->syscall_insn, or patches a `syscall` at rip if it is 0.
  */
 int task_remote_syscall(struct task *t, long nr, const uint64_t args[6], int64_t *ret);
+/*
+ * Fork the tracee (a clone with no exit signal, so its parent never hears
+ * of it): *child is traced, stopped, with the parent's registers and memory.
+ */
+int task_fork(struct task *t, struct task *child);
 /* Convert an entry stop into an exit stop (skipping the syscall). */
 int task_to_exit_stop(struct task *t);
 

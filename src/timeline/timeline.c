@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * timeline: reverse execution by replaying forward from the start; see
+ * timeline: reverse execution by replaying forward from checkpoints; see
  * timeline.h.
  */
 #include <errno.h>
@@ -8,11 +8,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <Zydis/Zydis.h>
+
 #include "task/task.h"
 #include "timeline/timeline.h"
 #include "trace/trace.h"
 
 #define MAX_USER_BPS 512
+#define MAX_CKPTS 48
+#define CKPT_INTERVAL_NS (500ull * 1000 * 1000)
 
 struct user_bp {
 	enum rep_bp_kind kind;
@@ -26,6 +30,10 @@ struct timeline {
 	struct user_bp bps[MAX_USER_BPS];
 	size_t nbps;
 	bool pass_sig[65];
+	/* Checkpoints at event boundaries, in event order. */
+	struct rep_checkpoint *ckpts[MAX_CKPTS];
+	size_t nckpts;
+	uint64_t last_ckpt_ns;
 };
 
 struct rep_session *tl_session(struct timeline *tl)
@@ -41,17 +49,110 @@ static bool has_user_bp(struct timeline *tl, enum rep_bp_kind kind, uint64_t add
 	return false;
 }
 
-int tl_restart(struct timeline *tl)
+static void boundary_hook(void *arg);
+
+/* Settings every session gets: the user's breakpoints, signal stops, the hook. */
+static void setup_session(struct timeline *tl)
 {
-	rep_session_close(tl->s);
-	tl->s = NULL;
-	if (rep_session_open(&tl->o, &tl->s))
-		return -1;
 	rep_set_stop_at_end(tl->s, true);
+	rep_set_boundary_hook(tl->s, boundary_hook, tl);
 	for (int sig = 1; sig < 65; sig++)
 		rep_set_pass_signal(tl->s, sig, tl->pass_sig[sig]);
 	for (size_t i = 0; i < tl->nbps; i++)
 		(void)rep_insert(tl->s, tl->bps[i].kind, tl->bps[i].addr, tl->bps[i].len);
+}
+
+/* Drop every other checkpoint of the older half: their number grows slowly. */
+static void thin(struct timeline *tl)
+{
+	size_t keep = 0, half = tl->nckpts / 2;
+	for (size_t i = 0; i < tl->nckpts; i++) {
+		if (i > 0 && i < half && (i & 1)) {
+			rep_checkpoint_free(tl->ckpts[i]);
+			continue;
+		}
+		tl->ckpts[keep++] = tl->ckpts[i];
+	}
+	tl->nckpts = keep;
+}
+
+static void add_checkpoint(struct timeline *tl)
+{
+	struct rep_checkpoint *c;
+	struct rep_pos pos;
+	size_t at;
+	if (rep_position(tl->s, &pos) || !pos.boundary)
+		return;
+	if (tl->nckpts == MAX_CKPTS)
+		thin(tl);
+	for (at = 0; at < tl->nckpts; at++) {
+		uint64_t e = rep_checkpoint_pos(tl->ckpts[at])->event;
+		if (e == pos.event)
+			return;
+		if (e > pos.event)
+			break;
+	}
+	if (rep_checkpoint_take(tl->s, &c))
+		return;
+	memmove(tl->ckpts + at + 1, tl->ckpts + at, (tl->nckpts - at) * sizeof(tl->ckpts[0]));
+	tl->ckpts[at] = c;
+	tl->nckpts++;
+	tl->last_ckpt_ns = now_ns();
+}
+
+static void boundary_hook(void *arg)
+{
+	struct timeline *tl = arg;
+	if (now_ns() - tl->last_ckpt_ns >= CKPT_INTERVAL_NS)
+		add_checkpoint(tl);
+}
+
+int tl_restart(struct timeline *tl)
+{
+	rep_session_close(tl->s);
+	tl->s = NULL;
+	if (tl->nckpts) {
+		/* The first checkpoint is the start of the recording. */
+		if (rep_checkpoint_restore(tl->ckpts[0], &tl->s))
+			return -1;
+	} else {
+		if (rep_session_open(&tl->o, &tl->s))
+			return -1;
+	}
+	setup_session(tl);
+	if (!tl->nckpts)
+		add_checkpoint(tl);
+	return 0;
+}
+
+/* Is checkpoint position c strictly before position p? */
+static bool ckpt_before(const struct rep_pos *c, const struct rep_pos *p)
+{
+	return c->event < p->event || (c->event == p->event && !p->boundary);
+}
+
+/*
+ * Start a session at the latest checkpoint strictly before p (at or before
+ * p when or_at). *ret_idx: its index.
+ */
+static int restore_before(struct timeline *tl, const struct rep_pos *p, bool or_at, size_t *ret_idx)
+{
+	size_t i = tl->nckpts;
+	while (i > 1) {
+		const struct rep_pos *c = rep_checkpoint_pos(tl->ckpts[i - 1]);
+		if (ckpt_before(c, p) || (or_at && c->event == p->event))
+			break;
+		i--;
+	}
+	if (i == 0)
+		return tl_restart(tl);
+	rep_session_close(tl->s);
+	tl->s = NULL;
+	if (rep_checkpoint_restore(tl->ckpts[i - 1], &tl->s))
+		return -1;
+	setup_session(tl);
+	if (ret_idx)
+		*ret_idx = i - 1;
 	return 0;
 }
 
@@ -72,6 +173,8 @@ void tl_close(struct timeline *tl)
 {
 	if (!tl)
 		return;
+	for (size_t i = 0; i < tl->nckpts; i++)
+		rep_checkpoint_free(tl->ckpts[i]);
 	rep_session_close(tl->s);
 	free(tl);
 }
@@ -138,8 +241,9 @@ static void internal_mode(struct timeline *tl, bool on)
  * calls on_hit (may be NULL); *ret_found says whether want was reached.
  * With stop_after_hits > 0, stop at that hit instead (want is a bound).
  */
-static int replay_to(struct timeline *tl, const struct rep_pos *want, uint64_t stop_after_hits,
-		     uint64_t *ret_hits, struct rep_stop *ret_hit_stop, bool *ret_found)
+static int replay_to(struct timeline *tl, size_t from, const struct rep_pos *want,
+		     uint64_t stop_after_hits, uint64_t *ret_hits, struct rep_stop *ret_hit_stop,
+		     bool *ret_found)
 {
 	struct rep_stop st;
 	struct rep_pos pos;
@@ -148,8 +252,11 @@ static int replay_to(struct timeline *tl, const struct rep_pos *want, uint64_t s
 	int err = 0;
 
 	*ret_found = false;
-	if (tl_restart(tl))
+	rep_session_close(tl->s);
+	tl->s = NULL;
+	if (rep_checkpoint_restore(tl->ckpts[from], &tl->s))
 		return -1;
+	setup_session(tl);
 	internal_mode(tl, true);
 	/* Up to the boundary of the wanted event, counting hits. */
 	for (;;) {
@@ -211,10 +318,11 @@ out:
 	return err;
 }
 
-/* From a fresh session, run until event is the next to run. */
+/* From the nearest checkpoint, run until event is the next to run. */
 static int replay_to_boundary(struct timeline *tl, uint64_t event, struct rep_stop *stop)
 {
-	if (tl_restart(tl))
+	struct rep_pos p = { .event = event, .boundary = true };
+	if (restore_before(tl, &p, true, NULL))
 		return -1;
 	internal_mode(tl, true);
 	do {
@@ -300,6 +408,135 @@ static int step_n(struct timeline *tl, uint64_t n, struct rep_stop *stop)
 	return 0;
 }
 
+/*
+ * Addresses A = rip - k whose instruction is k bytes long and can fall
+ * through to rip (not an unconditional jump, call or return): candidates
+ * for the instruction executed just before a position at rip.
+ */
+static size_t fallthrough_candidates(struct timeline *tl, uint64_t rip, uint64_t cand[15])
+{
+	unsigned char code[32];
+	ZydisDecoder dec;
+	size_t n = 0;
+
+	if (rep_read_mem(tl->s, rip - 16, code, 16))
+		return 0;
+	ZydisDecoderInit(&dec, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
+	for (unsigned k = 1; k <= 15; k++) {
+		ZydisDecodedInstruction in;
+		if (ZYAN_FAILED(ZydisDecoderDecodeInstruction(&dec, NULL, code + 16 - k, k, &in)) ||
+		    in.length != k)
+			continue;
+		if (in.meta.category == ZYDIS_CATEGORY_UNCOND_BR ||
+		    in.meta.category == ZYDIS_CATEGORY_CALL || in.meta.category == ZYDIS_CATEGORY_RET ||
+		    in.mnemonic == ZYDIS_MNEMONIC_SYSCALL || in.mnemonic == ZYDIS_MNEMONIC_INT3)
+			continue;
+		cand[n++] = rip - k;
+	}
+	return n;
+}
+
+/*
+ * Put temporary hardware breakpoints on addrs; *temp says which got one (at
+ * most the free debug registers). Never int3: a candidate address may be
+ * the middle of a real instruction, which an int3 byte would corrupt.
+ */
+static void temp_bps(struct timeline *tl, const uint64_t *addrs, size_t n, bool *temp, bool on)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (on)
+			temp[i] = !has_user_bp(tl, RBP_HW, addrs[i]) &&
+				  rep_insert(tl->s, RBP_HW, addrs[i], 1) == 0;
+		else if (temp[i])
+			(void)rep_remove(tl->s, RBP_HW, addrs[i], 1);
+	}
+}
+
+/*
+ * Find the position just before cur, inside cur's event interval, without
+ * single-stepping the whole interval: run from the nearest checkpoint with
+ * breakpoints on the candidate addresses; the candidate hit whose single
+ * step lands on cur is the one; then go to that hit again. 0: found (the
+ * session stands there), 1: not found this way, -1: error (reported).
+ */
+static int step_back_by_candidates(struct timeline *tl, const struct rep_pos *cur,
+				   struct rep_stop *stop)
+{
+	uint64_t cand[15], counts[15] = { 0 }, nth = 0;
+	bool temp[15];
+	size_t n = fallthrough_candidates(tl, cur->regs.rip, cand), which = 0;
+	struct rep_stop st;
+	struct rep_pos pos;
+	int ret = 1;
+
+	if (!n)
+		return 1;
+	/* Pass 1: which candidate, and its how-manieth hit. */
+	if (restore_before(tl, cur, false, NULL))
+		return -1;
+	internal_mode(tl, true);
+	temp_bps(tl, cand, n, temp, true);
+	if (!temp[0] && n == 1) {
+		internal_mode(tl, false);
+		return 1; /* no debug register free */
+	}
+	for (;;) {
+		size_t i;
+		if (rep_resume(tl->s, false, cur->event + 1, NULL, NULL, &st)) {
+			ret = -1;
+			break;
+		}
+		if (st.kind != RSTOP_HWBREAK) {
+			if (is_hit(&st))
+				continue;
+			break; /* past cur's event: not this way */
+		}
+		for (i = 0; i < n && !(cand[i] == st.addr && temp[i]); i++)
+			;
+		if (i == n || rep_current_event(tl->s) != cur->event)
+			continue;
+		counts[i]++;
+		if (rep_resume(tl->s, true, 0, NULL, NULL, &st) || rep_position(tl->s, &pos)) {
+			ret = -1;
+			break;
+		}
+		if (pos.event == cur->event && same_regs(&pos.regs, &cur->regs)) {
+			which = i;
+			nth = counts[i];
+			ret = 0;
+			break;
+		}
+	}
+	temp_bps(tl, cand, n, temp, false);
+	internal_mode(tl, false);
+	if (ret)
+		return ret;
+	/* Pass 2: to that hit. */
+	if (restore_before(tl, cur, false, NULL))
+		return -1;
+	internal_mode(tl, true);
+	temp_bps(tl, &cand[which], 1, temp, true);
+	ret = 1;
+	for (uint64_t hits = 0;;) {
+		if (rep_resume(tl->s, false, cur->event + 1, NULL, NULL, &st)) {
+			ret = -1;
+			break;
+		}
+		if (st.kind == RSTOP_HWBREAK && st.addr == cand[which] &&
+		    rep_current_event(tl->s) == cur->event && ++hits == nth) {
+			ret = 0;
+			break;
+		}
+		if (!is_hit(&st))
+			break;
+	}
+	temp_bps(tl, &cand[which], 1, temp, false);
+	internal_mode(tl, false);
+	if (ret == 0)
+		stop->kind = RSTOP_STEP;
+	return ret;
+}
+
 int tl_reverse_step(struct timeline *tl, struct rep_stop *stop, bool *ret_begin)
 {
 	struct rep_pos cur, anchor, pos;
@@ -332,7 +569,16 @@ int tl_reverse_step(struct timeline *tl, struct rep_stop *stop, bool *ret_begin)
 			return -1;
 		return 0;
 	}
-	/* Inside an event's interval: count the steps from its boundary to here. */
+	/* Inside an event's interval: usually the instruction before ends at rip. */
+	switch (step_back_by_candidates(tl, &cur, stop)) {
+	case 0:
+		return 0;
+	case 1:
+		break;
+	default:
+		return -1;
+	}
+	/* Otherwise count the steps from the event's boundary to here. */
 	anchor = cur;
 	anchor.boundary = true;
 	if (replay_to_boundary(tl, cur.event, &st))
@@ -360,23 +606,34 @@ int tl_reverse_step(struct timeline *tl, struct rep_stop *stop, bool *ret_begin)
 
 int tl_reverse_continue(struct timeline *tl, struct rep_stop *stop, bool *ret_begin)
 {
-	struct rep_pos cur;
+	struct rep_pos cur, want;
 	struct rep_stop hit;
 	uint64_t hits = 0, got = 0;
+	size_t idx = 0;
 	bool found;
 
 	*ret_begin = false;
 	if (rep_position(tl->s, &cur))
 		return -1;
-	if (replay_to(tl, &cur, 0, &hits, NULL, &found))
+	want = cur;
+	if (restore_before(tl, &cur, false, &idx))
 		return -1;
-	if (!found)
-		return error("cannot find the current position again (event %llu)",
-			     (unsigned long long)cur.event);
-	if (!hits)
-		return go_to_begin(tl, stop, ret_begin);
+	/* Scan from each checkpoint to the next position, newest interval first. */
+	for (;;) {
+		if (replay_to(tl, idx, &want, 0, &hits, NULL, &found))
+			return -1;
+		if (!found)
+			return error("cannot find the current position again (event %llu)",
+				     (unsigned long long)want.event);
+		if (hits)
+			break;
+		if (idx == 0)
+			return go_to_begin(tl, stop, ret_begin);
+		want = *rep_checkpoint_pos(tl->ckpts[idx]);
+		idx--;
+	}
 	memset(&hit, 0, sizeof(hit));
-	if (replay_to(tl, &cur, hits, &got, &hit, &found))
+	if (replay_to(tl, idx, &want, hits, &got, &hit, &found))
 		return -1;
 	if (got != hits)
 		return error("lost breakpoint hit %llu on the way back",

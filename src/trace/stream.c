@@ -187,6 +187,8 @@ static int rstream_next_block(struct rstream *s)
 		s->cut_short = true;
 		return 0;
 	}
+	s->block_off = s->off;
+	s->off += (off_t)(sizeof(h) + h.comp_len);
 	if (block_hash(s->comp.data, h.comp_len, h.index, h.raw_len) != h.hash) {
 		s->corrupt = true;
 		return -EBADMSG;
@@ -232,6 +234,36 @@ bool rstream_at_end(struct rstream *s)
 	if (s->pos < s->raw.len)
 		return false;
 	return rstream_next_block(s) == 0;
+}
+
+void rstream_mark(struct rstream *s, struct rstream_mark *m)
+{
+	if (s->pos < s->raw.len) {
+		m->off = s->block_off;
+		m->nblocks = s->nblocks - 1;
+		m->pos = s->pos;
+	} else {
+		m->off = s->off;
+		m->nblocks = s->nblocks;
+		m->pos = 0;
+	}
+}
+
+int rstream_seek(struct rstream *s, const struct rstream_mark *m)
+{
+	if (lseek(s->fd, m->off, SEEK_SET) < 0)
+		return -errno;
+	s->off = m->off;
+	s->nblocks = m->nblocks;
+	s->eof = s->cut_short = s->corrupt = false;
+	buf_reset(&s->raw);
+	s->pos = 0;
+	if (!m->pos)
+		return 0;
+	if (rstream_next_block(s) != 1 || m->pos > s->raw.len)
+		return -EBADMSG;
+	s->pos = m->pos;
+	return 0;
 }
 
 void rstream_close(struct rstream *s)

@@ -137,6 +137,18 @@ const char *trace_reader_error(struct trace_reader *r);
 const struct trace_header *trace_reader_header(struct trace_reader *r);
 /* 1: *ev filled (borrowed until the next call); 0: end of complete data; -errno. */
 int trace_read_event(struct trace_reader *r, struct trace_event *ev);
+/* A position in the event sequence, to come back to with trace_reader_seek(). */
+struct trace_mark {
+	uint64_t num;
+	struct user_regs_struct prev_regs;
+	struct {
+		int64_t off;
+		uint32_t nblocks;
+		uint64_t pos;
+	} s[3];
+};
+void trace_reader_mark(struct trace_reader *r, struct trace_mark *m);
+int trace_reader_seek(struct trace_reader *r, const struct trace_mark *m);
 /* Path of a stored file (caller frees). */
 char *trace_file_path(struct trace_reader *r, const char *name);
 const char *trace_reader_dir(struct trace_reader *r);

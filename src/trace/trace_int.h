@@ -23,6 +23,8 @@ struct wstream {
 struct rstream {
 	const char *name;
 	int fd;
+	off_t off;       /* file offset of the next block */
+	off_t block_off; /* file offset of the loaded block */
 	uint32_t nblocks;
 	bool eof, cut_short, corrupt;
 	struct buf raw, comp;
@@ -39,6 +41,14 @@ int rstream_open(struct rstream *s, int dirfd, const char *name, void *dctx);
 /* 0: read n bytes; 1: the stream ended first; -EBADMSG: corrupt; -errno. */
 int rstream_read(struct rstream *s, void *dst, size_t n);
 bool rstream_at_end(struct rstream *s);
+/* Where the reader stands, and going back there. */
+struct rstream_mark {
+	off_t off;        /* block to load (the loaded one if pos is inside it) */
+	uint32_t nblocks; /* its index */
+	size_t pos;       /* position inside it */
+};
+void rstream_mark(struct rstream *s, struct rstream_mark *m);
+int rstream_seek(struct rstream *s, const struct rstream_mark *m);
 void rstream_close(struct rstream *s);
 
 #endif /* REWIND_TRACE_TRACE_INT_H */

@@ -423,6 +423,35 @@ int trace_read_event(struct trace_reader *r, struct trace_event *ev)
 	return 1;
 }
 
+void trace_reader_mark(struct trace_reader *r, struct trace_mark *m)
+{
+	struct rstream *st[3] = { &r->events, &r->data, &r->mmaps };
+	m->num = r->num;
+	m->prev_regs = r->prev_regs;
+	for (int i = 0; i < 3; i++) {
+		struct rstream_mark sm;
+		rstream_mark(st[i], &sm);
+		m->s[i].off = sm.off;
+		m->s[i].nblocks = sm.nblocks;
+		m->s[i].pos = sm.pos;
+	}
+}
+
+int trace_reader_seek(struct trace_reader *r, const struct trace_mark *m)
+{
+	struct rstream *st[3] = { &r->events, &r->data, &r->mmaps };
+	for (int i = 0; i < 3; i++) {
+		struct rstream_mark sm = { .off = m->s[i].off, .nblocks = m->s[i].nblocks,
+					   .pos = m->s[i].pos };
+		int err = rstream_seek(st[i], &sm);
+		if (err)
+			return fail(r, err, "cannot seek in trace '%s' (%s)", r->dir, st[i]->name);
+	}
+	r->num = m->num;
+	r->prev_regs = m->prev_regs;
+	return 0;
+}
+
 char *trace_file_path(struct trace_reader *r, const char *name)
 {
 	return xasprintf("%s/files/%s", r->dir, name);
