@@ -1036,10 +1036,9 @@ int rep_checkpoint_restore(struct rep_checkpoint *c, struct rep_session **ret)
 		goto fail;
 	}
 	task_set_regs(&r->t, &c->pos.regs);
-	for (size_t i = 0; i < r->nbps; i++) {
-		r->bps[i].inserted = false;
-		(void)bp_arm(r, &r->bps[i]);
-	}
+	/* Breakpoints are the caller's to put back: the copy's may have been temporary. */
+	r->nbps = 0;
+	memset(r->hw, 0, sizeof(r->hw));
 	if (hw_apply(r)) {
 		error("cannot set the debug registers");
 		goto fail;

@@ -15,8 +15,8 @@
 #include "trace/trace.h"
 
 #define MAX_USER_BPS 512
-#define MAX_CKPTS 48
-#define CKPT_INTERVAL_NS (500ull * 1000 * 1000)
+#define MAX_CKPTS 128
+#define CKPT_INTERVAL_NS (100ull * 1000 * 1000)
 
 struct user_bp {
 	enum rep_bp_kind kind;
@@ -217,10 +217,16 @@ int tl_resume(struct timeline *tl, bool step, uint64_t until_event, bool (*inter
 	return rep_resume(tl->s, step, until_event, interrupt, arg, stop);
 }
 
-/* The same thread state. */
+/*
+ * The same thread state. eflags' RF (set by the kernel at a hardware
+ * breakpoint stop) and TF (single-stepping) say how we stopped, not where.
+ */
 static bool same_regs(const struct user_regs_struct *a, const struct user_regs_struct *b)
 {
-	return !memcmp(a, b, sizeof(*a));
+	struct user_regs_struct x = *a, y = *b;
+	x.eflags &= ~0x10100ull;
+	y.eflags &= ~0x10100ull;
+	return !memcmp(&x, &y, sizeof(x));
 }
 
 /* A stop that reverse-continue should stop at. */
@@ -296,6 +302,7 @@ static int replay_to(struct timeline *tl, size_t from, const struct rep_pos *wan
 			*ret_found = true;
 			break;
 		}
+
 		if (is_hit(&st) && !(temp && st.kind == RSTOP_BREAKPOINT &&
 				     st.addr == want->regs.rip)) {
 			hits++;
