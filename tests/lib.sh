@@ -36,6 +36,20 @@ run_to()
 	return "$(cat "$prefix.status")"
 }
 
+# run_log PREFIX CMD...: like run_to, but stdout and stderr go together, in
+# the order written, to PREFIX.log.
+run_log()
+{
+	local prefix=$1
+	shift
+	(
+		REWIND_TEST_VAR="v$RANDOM$RANDOM" timeout -k 5 "$REWIND_TEST_TIMEOUT" "$@" \
+			</dev/null >"$prefix.log" 2>&1
+		echo "$?" >"$prefix.status"
+	) 2>/dev/null
+	return "$(cat "$prefix.status")"
+}
+
 # record_to PREFIX PROG ARGS...: `rewind record` PROG into $REWIND_TRACE_DIR.
 record_to()
 {
@@ -136,4 +150,65 @@ show_diff()
 {
 	diff -a -u --label "$3" --label "$4" "$1" "$2" | head -n 20 | cut -c 1-200 | cat -v |
 		sed 's/^/    /'
+}
+
+# rec_value RECOUT LABEL: what the recording printed after "LABEL " on its
+# first stdout line that starts so (fails if there is none).
+rec_value()
+{
+	local line
+	while IFS= read -r line || [ -n "$line" ]; do
+		case $line in
+		"$2 "*)
+			printf '%s\n' "${line#"$2 "}"
+			return 0
+			;;
+		esac
+	done <"$1"
+	return 1
+}
+
+# check_expect EXPECT LOG [RECOUT] [EVENT]: every line of the file EXPECT must
+# be found in LOG, in order: each one is a fixed string that must occur in a
+# line after the line that matched the one before. Blank lines and lines
+# starting with '#' are ignored. Two lines stand for values known only now:
+#   @rec LABEL [TEXT]  TEXT (default "{}") with {} replaced by the value the
+#                      recording printed on its stdout line "LABEL VALUE"
+#                      (RECOUT), so a gdb print can be held against it
+#   @goto TEXT         TEXT with {} replaced by EVENT (the -g event number)
+# On a mismatch, prints the reason (the unmatched line) and returns 1.
+check_expect()
+{
+	local expect=$1 log=$2 recout=${3:-} event=${4:-} want label text value n=0 i=0
+	local -a out
+	mapfile -t out <"$log"
+	while IFS= read -r want || [ -n "$want" ]; do
+		n=$((n + 1))
+		case $want in
+		'' | '#'*) continue ;;
+		'@rec '*)
+			label=${want#@rec }
+			label=${label%% *}
+			text=${want#@rec "$label"}
+			text=${text# }
+			[ -n "$text" ] || text='{}'
+			if [ -z "$recout" ] || ! value=$(rec_value "$recout" "$label"); then
+				echo "$expect:$n: the recording printed no line '$label ...'"
+				return 1
+			fi
+			want=${text//\{\}/"$value"}
+			;;
+		'@goto '*)
+			text=${want#@goto }
+			want=${text//\{\}/"$event"}
+			;;
+		esac
+		while [ "$i" -lt "${#out[@]}" ]; do
+			i=$((i + 1))
+			[[ ${out[i - 1]} == *"$want"* ]] && continue 2
+		done
+		echo "$expect:$n: not found (in order): $want"
+		return 1
+	done <"$expect"
+	return 0
 }

@@ -15,10 +15,13 @@
 #   REWIND_TEST_TIMEOUT      seconds each command may take (default: 120)
 #   REWIND_TEST_EXTRA_FLAGS  extra flags for every `rewind record`
 #   KEEP=1                   keep the scratch folder (traces and outputs)
+#   REWIND_TEST_XFAIL=run    run the rows marked xfail= (known bugs) instead
+#                            of skipping them
 #   TMPDIR                   where the scratch folder is made (default: /tmp)
 # Unit-test binaries found in $BUILD/tests/unit/test_* that the table does
 # not list are run too (mode `unit`). A run of the whole table also checks
-# that every tests/progs/*.c and tests/errors/*.sh has a row (`table_rows`).
+# that every tests/progs/*.c, tests/errors/*.sh and tests/gdb/*.gdb has a row
+# (`table_rows`).
 set -u
 
 cd "$(dirname "$0")/.." || exit 99
@@ -44,7 +47,7 @@ while IFS= read -r line || [ -n "$line" ]; do
 	case $line in '' | '#'*) continue ;; esac
 	read -r name mode rest <<<"$line"
 	case $mode in
-	replay | replay-sys | expect-error | script | unit | tool) ;;
+	replay | replay-sys | expect-error | script | unit | tool | gdb) ;;
 	*) harness_error "tests/table.in:$lineno: unknown mode '$mode'" ;;
 	esac
 	[ -z "${seen[$name]:-}" ] || harness_error "tests/table.in:$lineno: duplicate name '$name'"
@@ -261,6 +264,89 @@ run_binary()
 	return 1
 }
 
+# goto_event TRACE SPEC: the event number for `rewind replay -g`: SPEC itself
+# if it is a number, or for SPEC=write the first write syscall in
+# `rewind dump TRACE`.
+goto_event()
+{
+	case $2 in
+	'' | *[!0-9]*) ;;
+	*)
+		echo "$2"
+		return 0
+		;;
+	esac
+	[ "$2" = write ] || {
+		echo "bad goto=$2 (a number or 'write')"
+		return 1
+	}
+	run_to "$WORK/dump" "$REWIND" dump "$1" || {
+		echo "dump exited $(cat "$WORK/dump.status")"
+		return 1
+	}
+	awk '$3 == "syscall" && $4 ~ /^write\(/ { print $1; found = 1; exit }
+		END { if (!found) exit 1 }' "$WORK/dump.out" || {
+		echo "rewind dump shows no write syscall"
+		return 1
+	}
+}
+
+test_gdb()
+{
+	# Relative to the repository root (the current folder), for shorter messages.
+	local prog=$PROGS/$opt_prog script=tests/gdb/$current.gdb expect=tests/gdb/$current.expect
+	local st trace event='' goto=()
+	if ! command -v gdb >/dev/null; then
+		reason="'gdb' is not installed"
+		return 77
+	fi
+	if [ ! -x "$prog" ]; then
+		reason="test program not built: $prog"
+		return 1
+	fi
+	if [ ! -f "$script" ] || [ ! -f "$expect" ]; then
+		reason="missing $script or $expect"
+		return 1
+	fi
+
+	record_to "$WORK/rec" "$prog" "$@"
+	st=$?
+	if [ "$st" -ne "$opt_status" ]; then
+		reason="record exited $st, expected $opt_status"
+		[ "$st" -ne 124 ] || reason="record timed out after ${REWIND_TEST_TIMEOUT}s"
+		tail_of "$WORK/rec.err" >"$WORK/details"
+		return 1
+	fi
+	trace=$(find_trace "$REWIND_TRACE_DIR" 2>&1) || {
+		reason=$trace
+		return 1
+	}
+	if [ -n "$opt_goto" ]; then
+		event=$(goto_event "$trace" "$opt_goto") || {
+			reason=$event
+			return 1
+		}
+		goto=(-g "$event")
+	fi
+
+	run_log "$WORK/gdb" "$REWIND" replay "${goto[@]}" "$trace" -- -batch -nx -x "$script"
+	st=$?
+	if [ "$st" -eq 124 ]; then
+		reason="gdb session timed out after ${REWIND_TEST_TIMEOUT}s"
+	elif ! reason=$(check_expect "$expect" "$WORK/gdb.log" "$WORK/rec.out" "$event"); then
+		[ "$st" -eq "$opt_gdb_status" ] || reason="$reason (and rewind replay exited $st)"
+	elif [ "$st" -ne "$opt_gdb_status" ]; then
+		reason="rewind replay (gdb) exited $st, expected $opt_gdb_status"
+	else
+		return 0
+	fi
+	{
+		echo "    last lines of the gdb session:"
+		tail -n 20 "$WORK/gdb.log" | cut -c 1-200 | cat -v | sed 's/^/    | /'
+	} >"$WORK/details"
+	return 1
+}
+
 test_unit() { run_binary "$BUILD/tests/unit/${1:-$current}" "${@:2}"; }
 test_tool() { run_binary "$BUILD/tools/${1:-$current}" "${@:2}"; }
 
@@ -300,6 +386,7 @@ run_row()
 	export WORK REWIND_TRACE_DIR
 	reason=
 	opt_status=0 opt_match='' opt_prog=$current opt_clean='' opt_nondet=
+	opt_goto='' opt_gdb_status=0 opt_xfail=
 	[ "$mode" != replay ] || opt_nondet=1
 
 	if ! eval "set -- $rest" 2>"$WORK/details"; then
@@ -325,6 +412,9 @@ run_row()
 				return 1
 			fi
 			;;
+		goto=*) opt_goto=${1#goto=} ;;
+		gdbstatus=*) opt_gdb_status=${1#gdbstatus=} ;;
+		xfail=*) opt_xfail=${1#xfail=} ;;
 		nondet) opt_nondet=1 ;;
 		det) opt_nondet= ;;
 		clean) opt_clean=1 ;;
@@ -337,13 +427,17 @@ run_row()
 		shift
 	done
 	case $mode in
-	replay | replay-sys | expect-error | script)
+	replay | replay-sys | expect-error | script | gdb)
 		if [ ! -x "$REWIND" ]; then
 			reason="rewind binary not found: $REWIND"
 			return 1
 		fi
 		;;
 	esac
+	if [ -n "$opt_xfail" ] && [ "${REWIND_TEST_XFAIL:-}" != run ]; then
+		reason="known bug: $opt_xfail"
+		return 77
+	fi
 	"test_${mode//-/_}" "$@"
 }
 
@@ -353,7 +447,7 @@ passed=0 failed=0 skipped=0
 # one without would never run.
 if [ $# -eq 0 ]; then
 	orphans=
-	for f in "$TESTS"/progs/*.c "$TESTS"/errors/*.sh; do
+	for f in "$TESTS"/progs/*.c "$TESTS"/errors/*.sh "$TESTS"/gdb/*.gdb; do
 		name=${f##*/}
 		name=${name%.*}
 		[ -n "${seen[$name]:-}" ] ||

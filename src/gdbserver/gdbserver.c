@@ -357,8 +357,12 @@ static int handle(struct server *sv, const char *p)
 			return reply(sv, "E00");
 		return reply_buf(sv);
 	}
-	case 'G':
 	case 'P':
+		/* gdb's 'run' and 'call' reset orig_rax: harmless, accepted and ignored (as rr). */
+		if (!strncmp(p, "P39=", 4))
+			return reply(sv, "OK");
+		return reply(sv, refused);
+	case 'G':
 	case 'M':
 	case 'X':
 		return reply(sv, refused);

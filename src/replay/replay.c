@@ -73,7 +73,8 @@ struct replayer {
 	struct trace_mark mark;  /* the reader before the pending event */
 	void (*boundary_hook)(void *arg);
 	void *boundary_arg;
-	uint32_t prev_kind;
+	uint32_t prev_kind, prev_sigkind;
+	struct user_regs_struct bregs; /* registers when the last event finished */
 	struct user_regs_struct prev_regs;
 	int64_t prev_nr;
 	uint32_t prev_insn_len;
@@ -151,7 +152,7 @@ static int bp_arm(struct replayer *r, struct sw_bp *bp)
 {
 	static const uint8_t int3 = 0xcc;
 	int err;
-	if (bp->inserted)
+	if (bp->inserted || r->t.stop == TS_EXITED)
 		return 0;
 	err = task_read(&r->t, bp->addr, &bp->orig, 1);
 	if (!err)
@@ -166,6 +167,23 @@ static void bp_disarm(struct replayer *r, struct sw_bp *bp)
 	if (bp->inserted && r->t.stop != TS_EXITED)
 		(void)task_write(&r->t, bp->addr, &bp->orig, 1);
 	bp->inserted = false;
+}
+
+/*
+ * After the address space changed (mmap, munmap, mremap, exec): a mapping
+ * may have replaced an armed int3 (forget it: its saved byte is stale) or
+ * made a pending breakpoint's address valid (arm it).
+ */
+static void bps_recheck(struct replayer *r)
+{
+	for (size_t i = 0; i < r->nbps; i++) {
+		struct sw_bp *bp = &r->bps[i];
+		uint8_t b;
+		if (bp->inserted && (task_read(&r->t, bp->addr, &b, 1) || b != 0xcc))
+			bp->inserted = false;
+		if (!bp->inserted)
+			(void)bp_arm(r, bp);
+	}
 }
 
 /* DR7 for the used slots: local enable, type and length per slot. */
@@ -621,8 +639,11 @@ static int replay_syscall(struct replayer *r)
 			return err; /* the process died in it: the exit event follows */
 		if (how == SC_EMU)
 			err = apply_rlimit(r, ev);
-		if (!err && how == SC_MMAP)
+		if (!err && how == SC_MMAP) {
 			err = replay_mmap(r, ev);
+			if (!err)
+				bps_recheck(r);
+		}
 		if (err)
 			return err;
 		err = task_regs(&r->t, &regs);
@@ -658,6 +679,8 @@ static int replay_syscall(struct replayer *r)
 		if ((int64_t)regs->rax != ev->ret)
 			return diverged(r, "%s returned %lld, recorded %lld", d->name,
 					(long long)regs->rax, (long long)ev->ret);
+		if (ev->nr == SYS_munmap && r->nbps)
+			bps_recheck(r);
 		return write_outputs(r, ev);
 	case SC_EXIT:
 		err = expect(r, TR_SYSCALL, TS_SYSCALL_ENTRY, d->name);
@@ -811,10 +834,9 @@ static int replay_exec(struct replayer *r)
 			break;
 		}
 	/* The old address space and its breakpoints are gone: put them in the new one. */
-	for (size_t i = 0; i < r->nbps; i++) {
+	for (size_t i = 0; i < r->nbps; i++)
 		r->bps[i].inserted = false;
-		(void)bp_arm(r, &r->bps[i]);
-	}
+	bps_recheck(r);
 	return 0;
 }
 
@@ -872,11 +894,25 @@ static int step_event(struct replayer *r)
 	r->pending = false;
 	r->done = r->ev.num;
 	r->progressed = false;
+	{
+		struct user_regs_struct *regs;
+		if (r->t.stop != TS_EXITED && task_regs(&r->t, &regs) == 0)
+			r->bregs = *regs;
+	}
+	r->prev_sigkind = r->ev.sigkind;
 	r->prev_kind = r->ev.kind;
 	r->prev_regs = r->ev.regs;
 	r->prev_nr = r->ev.nr;
 	r->prev_insn_len = r->ev.insn_len;
 	return 0;
+}
+
+bool rep_same_state(const struct user_regs_struct *a, const struct user_regs_struct *b)
+{
+	struct user_regs_struct x = *a, y = *b;
+	x.eflags &= ~0x10100ull;
+	y.eflags &= ~0x10100ull;
+	return !memcmp(&x, &y, sizeof(x));
 }
 
 int rep_position(struct rep_session *s, struct rep_pos *ret)
@@ -886,7 +922,9 @@ int rep_position(struct rep_session *s, struct rep_pos *ret)
 	if (err)
 		return err;
 	ret->event = r->done + 1;
-	ret->boundary = !r->progressed;
+	/* The state at the last boundary, reached again, is that boundary (DESIGN.md). */
+	ret->boundary = !r->progressed || rep_same_state(&ret->regs, &r->bregs);
+	ret->prev_sigkind = r->prev_sigkind;
 	ret->prev_kind = r->prev_kind;
 	ret->prev_regs = r->prev_regs;
 	ret->prev_nr = r->prev_nr;
@@ -1154,9 +1192,8 @@ int rep_insert(struct rep_session *s, enum rep_bp_kind kind, uint64_t addr, uint
 			return -ENOSPC;
 		bp = &r->bps[r->nbps];
 		*bp = (struct sw_bp){ .addr = addr };
-		err = bp_arm(r, bp);
-		if (err)
-			return err;
+		/* An address not mapped yet (a library to come) stays pending. */
+		(void)bp_arm(r, bp);
 		r->nbps++;
 		return 0;
 	}

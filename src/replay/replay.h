@@ -109,11 +109,18 @@ struct rep_pos {
 	struct user_regs_struct regs;
 	bool boundary;
 	uint32_t prev_kind;                  /* enum trace_ev_kind of event - 1 */
+	uint32_t prev_sigkind;               /* its enum trace_sig_kind, for a signal */
 	struct user_regs_struct prev_regs;   /* its recorded registers (syscall: at entry) */
 	int64_t prev_nr;
 	uint32_t prev_insn_len;              /* rdtsc */
 };
 int rep_position(struct rep_session *s, struct rep_pos *ret);
+/*
+ * Two register sets name the same thread state. eflags' RF (set by the
+ * kernel at a hardware breakpoint stop) and TF (single-stepping) say how we
+ * stopped, not where.
+ */
+bool rep_same_state(const struct user_regs_struct *a, const struct user_regs_struct *b);
 /*
  * Checkpoints: a stopped fork of the replayed process plus the replay's
  * state, from which any number of new sessions can start. Taking one

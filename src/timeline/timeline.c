@@ -217,16 +217,9 @@ int tl_resume(struct timeline *tl, bool step, uint64_t until_event, bool (*inter
 	return rep_resume(tl->s, step, until_event, interrupt, arg, stop);
 }
 
-/*
- * The same thread state. eflags' RF (set by the kernel at a hardware
- * breakpoint stop) and TF (single-stepping) say how we stopped, not where.
- */
 static bool same_regs(const struct user_regs_struct *a, const struct user_regs_struct *b)
 {
-	struct user_regs_struct x = *a, y = *b;
-	x.eflags &= ~0x10100ull;
-	y.eflags &= ~0x10100ull;
-	return !memcmp(&x, &y, sizeof(x));
+	return rep_same_state(a, b);
 }
 
 /* A stop that reverse-continue should stop at. */
@@ -571,11 +564,18 @@ int tl_reverse_step(struct timeline *tl, struct rep_stop *stop, bool *ret_begin)
 			anchor.regs.orig_rax = (uint64_t)-1;
 			return reach_before(tl, &anchor, cur.prev_kind == EV_SYSCALL, stop);
 		}
-		/* A signal delivered at the boundary of the previous event: go before it. */
+		if (cur.prev_kind == EV_SIGNAL && cur.prev_sigkind == SIGK_SYNC) {
+			/* Stopped at a fault: the instruction before the faulting one. */
+			cur.event--;
+			cur.boundary = false;
+			goto interval;
+		}
+		/* A signal injected at the previous boundary: that state, and one more back. */
 		if (replay_to_boundary(tl, cur.event - 1, stop))
 			return -1;
-		return 0;
+		return tl_reverse_step(tl, stop, ret_begin);
 	}
+interval:
 	/* Inside an event's interval: usually the instruction before ends at rip. */
 	switch (step_back_by_candidates(tl, &cur, stop)) {
 	case 0:
