@@ -260,13 +260,37 @@ static int do_monitor(struct server *sv, const char *hex)
 		free(cmd);
 		return reply(sv, "E00");
 	}
-	if (!strcmp(cmd, "when")) {
+	if (!strcmp(cmd, "checkpoint") && sv->tl) {
+		int id, e = tl_user_checkpoint(sv->tl, &id);
+		if (e)
+			snprintf(text, sizeof(text), "cannot take a checkpoint here: %s\n",
+				 e == -EAGAIN ? "a signal is being delivered" : strerror(-e));
+		else
+			snprintf(text, sizeof(text), "Checkpoint %d at event %llu (go back with "
+				 "'run c%d').\n", id, (unsigned long long)rep_current_event(sv->s), id);
+		err = send_console(sv, text);
+	} else if (!strcmp(cmd, "checkpoints") && sv->tl) {
+		struct buf b = BUF_INIT;
+		tl_user_checkpoints(sv->tl, &b);
+		err = send_console(sv, buf_cstr(&b));
+		buf_release(&b);
+	} else if (!strncmp(cmd, "delete ", 7) && sv->tl) {
+		int id = (int)strtol(cmd + 7, NULL, 10);
+		snprintf(text, sizeof(text), tl_user_delete(sv->tl, id) ? "No checkpoint %d.\n" :
+					     "Deleted checkpoint %d.\n", id);
+		err = send_console(sv, text);
+	} else if (!strcmp(cmd, "when")) {
 		snprintf(text, sizeof(text), "Current event: %llu\n",
 			 sv->s ? (unsigned long long)rep_current_event(sv->s) : 0ull);
 		err = send_console(sv, text);
 	} else if (!strcmp(cmd, "help") || !*cmd) {
 		err = send_console(sv, "rewind monitor commands:\n"
-				       "  when    print the current event number\n");
+				       "  when          print the current event number\n"
+				       "  checkpoint    save the current position as checkpoint N\n"
+				       "  checkpoints   list the checkpoints\n"
+				       "  delete N      delete checkpoint N\n"
+				       "gdb's 'run cN' goes back to checkpoint N, 'run N' to event N,\n"
+				       "'run' to the start.\n");
 	} else {
 		snprintf(text, sizeof(text), "unknown monitor command '%.64s' (try 'monitor help')\n",
 			 cmd);
@@ -331,6 +355,51 @@ static int do_pass_signals(struct server *sv, const char *p)
 	return reply(sv, "OK");
 }
 
+/* vRun;FILE;ARG...: 'run' restarts; 'run N' goes to event N; 'run cN' to checkpoint N. */
+static int do_run(struct server *sv, const char *p)
+{
+	const char *a = strchr(p, ';');
+	char arg[64] = "";
+	struct rep_stop st;
+	uint64_t event = 0;
+	int ckpt = 0;
+
+	a = a ? strchr(a + 1, ';') : NULL;
+	if (a && a[1]) {
+		size_t n = strcspn(a + 1, ";") / 2;
+		if (n >= sizeof(arg) || !rsp_unhex(a + 1, n, arg))
+			return reply(sv, "E.bad run argument");
+		arg[n] = 0;
+		if (arg[0] == 'c' && parse_u64(arg + 1, &event) && event < 1u << 30) {
+			ckpt = (int)event;
+			event = 0;
+		} else if (!parse_u64(arg, &event)) {
+			return reply(sv, "E.run takes an event number N or a checkpoint cN");
+		}
+	}
+	if (ckpt && sv->tl) {
+		if (tl_user_restart(sv->tl, ckpt))
+			return reply(sv, "E.no such checkpoint");
+		sv->s = tl_session(sv->tl);
+		memset(&sv->last, 0, sizeof(sv->last));
+		return send_stop(sv);
+	}
+	if (sv->tl) {
+		if (tl_restart(sv->tl))
+			return -1;
+		sv->s = tl_session(sv->tl);
+	} else if (open_session(sv)) {
+		return -1;
+	}
+	memset(&sv->last, 0, sizeof(sv->last));
+	if (event > 1) {
+		if (tl_resume(sv->tl, false, event, NULL, NULL, &st))
+			return -1;
+		sv->last = st.kind == RSTOP_EVENT ? (struct rep_stop){ 0 } : st;
+	}
+	return send_stop(sv);
+}
+
 static const char refused[] = "E.rewind replays what the program did: writes to registers and "
 			      "memory are refused";
 
@@ -384,7 +453,8 @@ static int handle(struct server *sv, const char *p)
 		(void)reply(sv, "OK");
 		return 1;
 	case 'k':
-		close_session(sv);
+		/* gdb thinks the process is gone; the timeline (and its checkpoints) stays for vRun. */
+		sv->s = NULL;
 		return 0;
 	case 'b':
 		if (p[1] == 'c' || p[1] == 's')
@@ -395,14 +465,10 @@ static int handle(struct server *sv, const char *p)
 			return reply(sv, "vCont;c;C;s;S");
 		if (!strncmp(p, "vCont;", 6))
 			return do_resume(sv, p[6] == 's' || p[6] == 'S');
-		if (!strncmp(p, "vRun", 4)) {
-			close_session(sv);
-			if (open_session(sv))
-				return -1;
-			return send_stop(sv);
-		}
+		if (!strncmp(p, "vRun", 4))
+			return do_run(sv, p);
 		if (!strncmp(p, "vKill", 5)) {
-			close_session(sv);
+			sv->s = NULL;
 			return reply(sv, "OK");
 		}
 		return reply(sv, "");

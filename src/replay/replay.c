@@ -69,6 +69,9 @@ struct replayer {
 	enum rep_bp_kind syscall_watch_kind;
 	bool pass_sig[65];
 	bool stop_at_end;
+	bool (*interrupt)(void *arg); /* polled while the program computes */
+	void *interrupt_arg;
+	bool sent_stop;               /* we sent a SIGSTOP to interrupt it */
 	bool progressed;         /* user code ran since the last event finished */
 	struct trace_mark mark;  /* the reader before the pending event */
 	void (*boundary_hook)(void *arg);
@@ -265,6 +268,38 @@ step:
 }
 
 /*
+ * Resume and wait. With an interrupt callback, the wait is cut into 50 ms
+ * slices; when it asks to stop, a SIGSTOP stops the program wherever it is
+ * computing, and that stop is reported as a debugger interrupt.
+ */
+static int resume_wait(struct replayer *r, enum task_resume how, int sig)
+{
+	int err;
+	if (!r->interrupt)
+		return task_step(&r->t, how, sig);
+	task_drain_sigchld();
+	err = task_resume(&r->t, how, sig);
+	if (err)
+		return err;
+	while (!r->sent_stop && task_wait_ready(&r->t, 50) == -ETIMEDOUT)
+		if (r->interrupt(r->interrupt_arg)) {
+			syscall(SYS_tgkill, r->t.tid, r->t.tid, SIGSTOP);
+			r->sent_stop = true;
+		}
+	return task_wait(&r->t);
+}
+
+/* Our SIGSTOP arrived: a debugger interrupt at this point. */
+static int check_interrupt(struct replayer *r)
+{
+	if (!r->sent_stop || r->t.stop != TS_SIGNAL || r->t.sig != SIGSTOP)
+		return 0;
+	r->sent_stop = false;
+	r->dbg = (struct rep_stop){ .kind = RSTOP_INTERRUPT };
+	return REP_STOPPED;
+}
+
+/*
  * Resume towards the next event. PTRACE_SYSCALL from a SYSEMU entry first
  * reports the exit of the skipped syscall: step over it. A breakpoint at
  * rip is stepped over (a syscall instruction is never single-stepped: the
@@ -310,12 +345,13 @@ static int advance(struct replayer *r, enum task_resume how)
 			return err; /* a debugger stop, or the program's own stop (a fault) */
 		/* Stepped off the breakpoint: go on as asked. */
 	}
-	err = task_step(&r->t, how, sig);
+	err = resume_wait(r, how, sig);
 	if (bp && sys)
 		(void)bp_arm(r, bp);
 	if (err)
 		return err;
-	return classify_trap(r, false);
+	err = check_interrupt(r);
+	return err ? err : classify_trap(r, false);
 }
 
 static int expect(struct replayer *r, enum task_resume how, enum task_stop want, const char *what)
@@ -938,6 +974,9 @@ int rep_resume(struct rep_session *s, bool step, uint64_t until_event,
 	struct replayer *r = (struct replayer *)s;
 	int err;
 
+	r->interrupt = interrupt;
+	r->interrupt_arg = arg;
+	r->sent_stop = false;
 	for (;;) {
 		memset(stop, 0, sizeof(*stop));
 		if (r->exited) {
@@ -1140,6 +1179,10 @@ int rep_session_open(const struct rep_opts *o, struct rep_session **ret)
 			stack.rlim_cur = stack.rlim_max = ours.rlim_max;
 		}
 	}
+	sigset_t chld;
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &chld, NULL);
 	err = task_pin_cpu(NULL);
 	if (err)
 		warning("cannot pin to one CPU: %s", strerror(-err));

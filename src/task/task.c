@@ -421,6 +421,19 @@ int task_setsiginfo(struct task *t, const siginfo_t *si)
 	return ptrace(PTRACE_SETSIGINFO, t->tid, 0, si) < 0 ? -errno : 0;
 }
 
+/*
+ * Resume and wait, dropping SIGSTOP stops: the only SIGSTOP a replayed
+ * program gets from outside is a debugger interrupt that raced with a stop
+ * of its own; during internal work it is ignored.
+ */
+static int step_quiet(struct task *t, enum task_resume how)
+{
+	int err = task_step(t, how, 0);
+	while (!err && t->stop == TS_SIGNAL && t->sig == SIGSTOP)
+		err = task_step(t, how, 0);
+	return err;
+}
+
 int task_to_exit_stop(struct task *t)
 {
 	struct user_regs_struct *r = NULL;
@@ -437,7 +450,7 @@ int task_to_exit_stop(struct task *t)
 	} else if (t->stop != TS_SYSEMU_ENTRY && t->stop != TS_EXEC) {
 		return -EINVAL;
 	}
-	err = task_step(t, TR_SYSCALL, 0);
+	err = step_quiet(t, TR_SYSCALL);
 	if (err)
 		return err;
 	if (t->stop == TS_EXITED)
@@ -479,12 +492,12 @@ int task_remote_syscall(struct task *t, long nr, const uint64_t args[6], int64_t
 	r->r8 = args[4];
 	r->r9 = args[5];
 	task_set_regs(t, r);
-	err = task_step(t, TR_SYSCALL, 0);
+	err = step_quiet(t, TR_SYSCALL);
 	if (!err && t->stop != TS_SYSCALL_ENTRY)
 		err = t->stop == TS_EXITED ? -ESRCH : -EPROTO;
 	do {
 		if (!err)
-			err = task_step(t, TR_SYSCALL, 0);
+			err = step_quiet(t, TR_SYSCALL);
 	} while (!err && t->stop == TS_CLONE_EVENT);
 	if (!err && t->stop != TS_SYSCALL_EXIT)
 		err = t->stop == TS_EXITED ? -ESRCH : -EPROTO;

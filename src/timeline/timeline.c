@@ -34,6 +34,9 @@ struct timeline {
 	struct rep_checkpoint *ckpts[MAX_CKPTS];
 	size_t nckpts;
 	uint64_t last_ckpt_ns;
+	/* The user's, by number (slot id-1; NULL when deleted). */
+	struct rep_checkpoint **user;
+	size_t nuser, user_alloc;
 };
 
 struct rep_session *tl_session(struct timeline *tl)
@@ -175,6 +178,9 @@ void tl_close(struct timeline *tl)
 		return;
 	for (size_t i = 0; i < tl->nckpts; i++)
 		rep_checkpoint_free(tl->ckpts[i]);
+	for (size_t i = 0; i < tl->nuser; i++)
+		rep_checkpoint_free(tl->user[i]);
+	free(tl->user);
 	rep_session_close(tl->s);
 	free(tl);
 }
@@ -654,4 +660,53 @@ int tl_reverse_continue(struct timeline *tl, struct rep_stop *stop, bool *ret_be
 			return -1;
 	}
 	return 0;
+}
+
+int tl_user_checkpoint(struct timeline *tl, int *ret_id)
+{
+	struct rep_checkpoint *c;
+	int err = rep_checkpoint_take(tl->s, &c);
+	if (err)
+		return err;
+	GROW(tl->user, tl->user_alloc, tl->nuser + 1);
+	tl->user[tl->nuser++] = c;
+	*ret_id = (int)tl->nuser;
+	return 0;
+}
+
+int tl_user_restart(struct timeline *tl, int id)
+{
+	if (id < 1 || (size_t)id > tl->nuser || !tl->user[id - 1])
+		return -ENOENT;
+	rep_session_close(tl->s);
+	tl->s = NULL;
+	if (rep_checkpoint_restore(tl->user[id - 1], &tl->s))
+		return -1;
+	setup_session(tl);
+	return 0;
+}
+
+int tl_user_delete(struct timeline *tl, int id)
+{
+	if (id < 1 || (size_t)id > tl->nuser || !tl->user[id - 1])
+		return -ENOENT;
+	rep_checkpoint_free(tl->user[id - 1]);
+	tl->user[id - 1] = NULL;
+	return 0;
+}
+
+void tl_user_checkpoints(struct timeline *tl, struct buf *out)
+{
+	bool any = false;
+	for (size_t i = 0; i < tl->nuser; i++) {
+		const struct rep_pos *p;
+		if (!tl->user[i])
+			continue;
+		p = rep_checkpoint_pos(tl->user[i]);
+		buf_printf(out, "%zu  event %llu  rip 0x%llx\n", i + 1, (unsigned long long)p->event,
+			   (unsigned long long)p->regs.rip);
+		any = true;
+	}
+	if (!any)
+		buf_printf(out, "No checkpoints.\n");
 }

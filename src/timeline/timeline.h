@@ -18,6 +18,7 @@
 #ifndef REWIND_TIMELINE_TIMELINE_H
 #define REWIND_TIMELINE_TIMELINE_H
 
+#include "base/buf.h"
 #include "replay/replay.h"
 
 struct timeline;
@@ -30,6 +31,15 @@ struct rep_session *tl_session(struct timeline *tl);
 int tl_restart(struct timeline *tl);
 int tl_insert(struct timeline *tl, enum rep_bp_kind kind, uint64_t addr, uint64_t len);
 int tl_remove(struct timeline *tl, enum rep_bp_kind kind, uint64_t addr, uint64_t len);
+/*
+ * Checkpoints the user asks for (gdb: monitor checkpoint, run cN): numbered
+ * from 1, at any position. tl_user_checkpoints() describes them, one line
+ * each, into out.
+ */
+int tl_user_checkpoint(struct timeline *tl, int *ret_id);
+int tl_user_restart(struct timeline *tl, int id);
+int tl_user_delete(struct timeline *tl, int id);
+void tl_user_checkpoints(struct timeline *tl, struct buf *out);
 /* Signals that do not stop the debugger (QPassSignals). */
 void tl_set_pass_signal(struct timeline *tl, int sig, bool pass);
 /* Forward, as rep_resume(). */
