@@ -279,6 +279,13 @@ static int do_monitor(struct server *sv, const char *hex)
 		snprintf(text, sizeof(text), tl_user_delete(sv->tl, id) ? "No checkpoint %d.\n" :
 					     "Deleted checkpoint %d.\n", id);
 		err = send_console(sv, text);
+	} else if (!strcmp(cmd, "stats") && sv->tl) {
+		size_t na, nu;
+		uint64_t kb;
+		tl_stats(sv->tl, &na, &nu, &kb);
+		snprintf(text, sizeof(text), "Checkpoints: %zu automatic, %zu yours; memory %.1f MiB "
+			 "(PSS).\n", na, nu, (double)kb / 1024.0);
+		err = send_console(sv, text);
 	} else if (!strcmp(cmd, "when")) {
 		snprintf(text, sizeof(text), "Current event: %llu\n",
 			 sv->s ? (unsigned long long)rep_current_event(sv->s) : 0ull);
@@ -289,6 +296,7 @@ static int do_monitor(struct server *sv, const char *hex)
 				       "  checkpoint    save the current position as checkpoint N\n"
 				       "  checkpoints   list the checkpoints\n"
 				       "  delete N      delete checkpoint N\n"
+				       "  stats         checkpoint count and memory\n"
 				       "gdb's 'run cN' goes back to checkpoint N, 'run N' to event N,\n"
 				       "'run' to the start.\n");
 	} else {

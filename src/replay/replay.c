@@ -1128,6 +1128,22 @@ fail:
 	return -1;
 }
 
+uint64_t rep_checkpoint_pss_kb(const struct rep_checkpoint *c)
+{
+	char path[64], line[128];
+	unsigned long long kb = 0;
+	FILE *f;
+	snprintf(path, sizeof(path), "/proc/%d/smaps_rollup", (int)c->t.tid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Pss: %llu kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
+
 void rep_checkpoint_free(struct rep_checkpoint *c)
 {
 	if (!c)

@@ -132,6 +132,8 @@ int rep_checkpoint_take(struct rep_session *s, struct rep_checkpoint **ret);
 int rep_checkpoint_restore(struct rep_checkpoint *c, struct rep_session **ret);
 void rep_checkpoint_free(struct rep_checkpoint *c);
 const struct rep_pos *rep_checkpoint_pos(const struct rep_checkpoint *c);
+/* Proportional memory of the checkpoint's process (PSS, KiB), 0 if unknown. */
+uint64_t rep_checkpoint_pss_kb(const struct rep_checkpoint *c);
 /* Called after each event that completes inside rep_resume() (to take checkpoints). */
 void rep_set_boundary_hook(struct rep_session *s, void (*fn)(void *arg), void *arg);
 /* Stop before the program's exit (RSTOP_END) instead of running it (RSTOP_EXITED). */

@@ -710,3 +710,19 @@ void tl_user_checkpoints(struct timeline *tl, struct buf *out)
 	if (!any)
 		buf_printf(out, "No checkpoints.\n");
 }
+
+void tl_stats(struct timeline *tl, size_t *ret_auto, size_t *ret_user, uint64_t *ret_pss_kb)
+{
+	uint64_t kb = 0;
+	size_t users = 0;
+	for (size_t i = 0; i < tl->nckpts; i++)
+		kb += rep_checkpoint_pss_kb(tl->ckpts[i]);
+	for (size_t i = 0; i < tl->nuser; i++)
+		if (tl->user[i]) {
+			kb += rep_checkpoint_pss_kb(tl->user[i]);
+			users++;
+		}
+	*ret_auto = tl->nckpts;
+	*ret_user = users;
+	*ret_pss_kb = kb;
+}

@@ -40,6 +40,8 @@ int tl_user_checkpoint(struct timeline *tl, int *ret_id);
 int tl_user_restart(struct timeline *tl, int id);
 int tl_user_delete(struct timeline *tl, int id);
 void tl_user_checkpoints(struct timeline *tl, struct buf *out);
+/* How many checkpoints exist (automatic + the user's) and their memory (PSS, KiB). */
+void tl_stats(struct timeline *tl, size_t *ret_auto, size_t *ret_user, uint64_t *ret_pss_kb);
 /* Signals that do not stop the debugger (QPassSignals). */
 void tl_set_pass_signal(struct timeline *tl, int sig, bool pass);
 /* Forward, as rep_resume(). */
