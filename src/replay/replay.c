@@ -598,6 +598,8 @@ static void track_fds(struct replayer *r, const struct sc_desc *d, const struct 
 		int out = sc_stdio_of(&r->stdio, ev->nr == SYS_sendfile ? args[0] : args[2]);
 		if (out)
 			echo_bytes(r, out, m->data, m->len);
+		if (r->o->echo_after)
+			*r->o->echo_after = ev->num;
 	}
 	sc_stdio_update(&r->stdio, d, args, ev->ret, pair);
 }
