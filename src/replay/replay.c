@@ -72,6 +72,7 @@ struct replayer {
 	bool (*interrupt)(void *arg); /* polled while the program computes */
 	void *interrupt_arg;
 	bool sent_stop;               /* we sent a SIGSTOP to interrupt it */
+	int pre_injected;             /* a signal already queued for the next signal event */
 	bool progressed;         /* user code ran since the last event finished */
 	struct trace_mark mark;  /* the reader before the pending event */
 	void (*boundary_hook)(void *arg);
@@ -654,6 +655,48 @@ static int apply_rlimit(struct replayer *r, const struct trace_event *ev)
 	return remote(r, SYS_prlimit64, 0, res, newp, 0, 0, 0, &ret);
 }
 
+/* The kind and signal of the event after the pending one, without consuming it. */
+static bool peek_next_signal(struct replayer *r, int *ret_sig)
+{
+	struct trace_mark m;
+	struct trace_event next;
+	bool ok;
+	trace_reader_mark(r->rd, &m);
+	ok = trace_read_event(r->rd, &next) > 0 && next.kind == EV_SIGNAL &&
+	     next.sigkind == SIGK_BOUNDARY;
+	*ret_sig = next.sig;
+	if (trace_reader_seek(r->rd, &m))
+		return false;
+	return ok;
+}
+
+/*
+ * rt_sigsuspend interrupted by a signal: the kernel delivered it under the
+ * call's temporary mask and saved the old mask in the signal frame. Run it
+ * for real with that signal already queued, so the same happens; the signal
+ * event that follows then finds it pending.
+ */
+static int replay_sigsuspend(struct replayer *r, int sig)
+{
+	struct user_regs_struct *regs;
+	int err = expect(r, TR_SYSCALL, TS_SYSCALL_ENTRY, "rt_sigsuspend");
+	if (!err)
+		err = check_regs(r, &r->ev.regs);
+	if (err)
+		return err;
+	r->deliver_sig = sig;
+	err = expect(r, TR_SYSCALL, TS_SYSCALL_EXIT, "rt_sigsuspend");
+	if (err)
+		return err;
+	if (task_regs(&r->t, &regs))
+		return diverged(r, "the tracee vanished");
+	if ((int64_t)regs->rax != r->ev.ret)
+		return diverged(r, "rt_sigsuspend returned %lld, recorded %lld",
+				(long long)regs->rax, (long long)r->ev.ret);
+	r->pre_injected = sig;
+	return 0;
+}
+
 static int replay_syscall(struct replayer *r)
 {
 	struct trace_event *ev = &r->ev;
@@ -667,6 +710,11 @@ static int replay_syscall(struct replayer *r)
 	how = (enum sc_replay)d->replay;
 	if ((ev->flags & EVF_FORCED) || (how == SC_EXECVE && ev->ret != 0))
 		how = SC_EMU;
+	if (ev->nr == SYS_rt_sigsuspend && (ev->ret == -EINTR || ev->ret == -514)) {
+		int sig;
+		if (peek_next_signal(r, &sig))
+			return replay_sigsuspend(r, sig);
+	}
 	switch (how) {
 	case SC_EMU:
 	case SC_MMAP:
@@ -760,7 +808,8 @@ static int replay_signal(struct replayer *r)
 	int err;
 	if (ev->sigkind == SIGK_BOUNDARY || ev->sigkind == SIGK_FATAL) {
 		/* Inject it where the recording saw it: right after the last syscall. */
-		r->deliver_sig = ev->sig;
+		r->deliver_sig = r->pre_injected == ev->sig ? 0 : ev->sig;
+		r->pre_injected = 0;
 		err = expect(r, r->t.stop == TS_SYSCALL_EXIT ? TR_SYSCALL : TR_SYSEMU, TS_SIGNAL,
 			     signal_name(ev->sig));
 	} else {
