@@ -60,7 +60,8 @@ static void print_event(const struct trace_event *ev, bool memory)
 	case EV_SIGNAL:
 		printf(" %s %s code=%d rip=0x%llx", signal_name(ev->sig),
 		       ev->sigkind == SIGK_SYNC ? "fault" :
-		       ev->sigkind == SIGK_FATAL ? "fatal-async" : "at-syscall", ev->si.si_code,
+		       ev->sigkind == SIGK_FATAL ? "fatal-async" :
+		       ev->sigkind == SIGK_STATE ? "in-user-code" : "at-syscall", ev->si.si_code,
 		       (unsigned long long)ev->regs.rip);
 		break;
 	case EV_RDTSC:
@@ -94,7 +95,7 @@ static void print_event(const struct trace_event *ev, bool memory)
 struct stats {
 	uint64_t kinds[EV__COUNT];
 	uint64_t syscalls[SC_MAX_NR];
-	uint64_t bytes, maps;
+	uint64_t bytes, maps, points;
 };
 
 static void print_stats(const struct stats *s, uint64_t events)
@@ -104,7 +105,7 @@ static void print_stats(const struct stats *s, uint64_t events)
 		printf("  %-8s %" PRIu64 "\n", trace_ev_kind_name((uint32_t)k), s->kinds[k]);
 	printf("memory written by the kernel: %" PRIu64 " bytes\n", s->bytes);
 	printf("mappings: %" PRIu64 "\n", s->maps);
-	printf("state-identified points: 0\n");
+	printf("state-identified points: %" PRIu64 "\n", s->points);
 	printf("syscalls:\n");
 	for (int i = 0; i < SC_MAX_NR; i++)
 		if (s->syscalls[i])
@@ -189,6 +190,7 @@ int cmd_dump(int argc, char **argv)
 			for (uint32_t i = 0; i < ev.nmem; i++)
 				st->bytes += ev.mem[i].len;
 			st->maps += ev.nmaps;
+			st->points += ev.kind == EV_SIGNAL && ev.sigkind == SIGK_STATE;
 		} else {
 			print_event(&ev, memory);
 		}

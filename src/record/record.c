@@ -5,9 +5,10 @@
  * memory the kernel wrote (from the syscall table) become one event.
  * Signals are classified: faults caused by an instruction are reproduced by
  * replay itself; a signal that finds the tracee at a syscall boundary is
- * injected there on replay; a signal that lands in user code is held back
- * and delivered at the next syscall boundary (exact positions in user code
- * come with the state-matching machinery).
+ * injected there on replay; a signal that lands in user code is delivered
+ * where it landed and recorded as a state-identified point (registers and a
+ * memory digest), which replay finds again with a breakpoint on its rip; a
+ * default-fatal one there is recorded as fatal (replay needs no point).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -343,13 +344,6 @@ static int on_syscall_exit(struct recorder *r)
 		return 0;
 	r->boundary_regs = *regs;
 	r->boundary_valid = true;
-	if (r->ndeferred && !r->deliver_sig) {
-		/* A held-back signal is delivered here, at a boundary. */
-		r->fix_si = r->deferred[0];
-		r->fix_pending = true;
-		r->deliver_sig = r->fix_si.si_signo;
-		memmove(r->deferred, r->deferred + 1, --r->ndeferred * sizeof(r->deferred[0]));
-	}
 	return 0;
 }
 
@@ -436,25 +430,71 @@ static bool default_is_fatal(int sig)
 	}
 }
 
-/* Will delivering sig now kill the tracee? (no handler, not ignored, not blocked) */
-static bool kills_now(struct recorder *r, int sig)
+/* The tracee's caught, ignored and blocked signal sets (bit sig-1). */
+static void dispositions(struct recorder *r, uint64_t *caught, uint64_t *ignored,
+			 uint64_t *blocked)
 {
 	char path[64], line[256];
-	uint64_t caught = 0, ignored = 0, blocked = 0, bit = 1ull << (sig - 1);
 	FILE *f;
-	if (!default_is_fatal(sig))
-		return false;
+	*caught = *ignored = *blocked = 0;
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)r->t.tid);
 	f = fopen(path, "re");
 	if (!f)
-		return false;
+		return;
 	while (fgets(line, sizeof(line), f)) {
-		(void)(sscanf(line, "SigCgt: %" SCNx64, &caught) ||
-		       sscanf(line, "SigIgn: %" SCNx64, &ignored) ||
-		       sscanf(line, "SigBlk: %" SCNx64, &blocked));
+		(void)(sscanf(line, "SigCgt: %" SCNx64, caught) ||
+		       sscanf(line, "SigIgn: %" SCNx64, ignored) ||
+		       sscanf(line, "SigBlk: %" SCNx64, blocked));
 	}
 	fclose(f);
-	return !((caught | ignored | blocked) & bit);
+}
+
+/* Will delivering sig now kill the tracee? (no handler, not ignored, not blocked) */
+static bool kills_now(struct recorder *r, int sig)
+{
+	uint64_t caught, ignored, blocked;
+	if (!default_is_fatal(sig))
+		return false;
+	dispositions(r, &caught, &ignored, &blocked);
+	return !((caught | ignored | blocked) & (1ull << (sig - 1)));
+}
+
+static bool has_handler(struct recorder *r, int sig)
+{
+	uint64_t caught, ignored, blocked;
+	dispositions(r, &caught, &ignored, &blocked);
+	return sig > 0 && sig <= 64 && (caught & (1ull << (sig - 1)));
+}
+
+/*
+ * After a single step that delivered a caught signal: at the handler's first
+ * instruction, record the frame the kernel wrote (its trapno, err and cr2
+ * fields come from the thread's last exception and differ on replay) and
+ * the registers there, then write the signal event. 0: done, the stop was
+ * ours; 1: no frame (the event is written, the stop is the program's).
+ */
+static int record_frame(struct recorder *r)
+{
+	struct user_regs_struct *regs;
+	uint64_t old = r->ev.regs.rsp, len;
+	int err;
+
+	if (r->t.stop == TS_SIGNAL && r->t.sig == SIGTRAP && task_regs(&r->t, &regs) == 0 &&
+	    regs->rsp + 256 < old) {
+		len = old - regs->rsp < 65536 ? old - 128 - regs->rsp : 8192;
+		r->nmem = 0;
+		GROW(r->mem, r->mem_alloc, 1);
+		r->mem[r->nmem++] = (struct trace_mem){ .addr = regs->rsp, .len = len };
+		fetch_outputs(r);
+		r->ev.flags |= EVF_FRAME;
+		r->ev.exit_regs = *regs;
+		r->ev.mem = r->mem;
+		r->ev.nmem = (uint32_t)r->nmem;
+		err = write_event(r, &r->ev);
+		return err ? err : 0;
+	}
+	err = write_event(r, &r->ev);
+	return err ? err : 1;
 }
 
 static int on_signal(struct recorder *r)
@@ -466,12 +506,6 @@ static int on_signal(struct recorder *r)
 
 	if (task_getsiginfo(&r->t, &si) || task_regs(&r->t, &regs))
 		return 0;
-	if (r->fix_pending && sig == r->fix_si.si_signo) {
-		/* A held-back signal: give it back its original siginfo. */
-		si = r->fix_si;
-		r->fix_pending = false;
-		(void)task_setsiginfo(&r->t, &si);
-	}
 	err = try_rdtsc(r, &si, &handled);
 	if (err || handled)
 		return err;
@@ -487,14 +521,19 @@ static int on_signal(struct recorder *r)
 		/* Ctrl-C on a busy loop: holding it back could wait forever. */
 		r->ev.sigkind = SIGK_FATAL;
 	} else {
-		if (r->ndeferred == MAX_DEFERRED)
-			return error("too many signals held back at event %llu",
-				     (unsigned long long)r->num);
-		r->deferred[r->ndeferred++] = si;
-		return 0;
+		/* In user code: delivered here, and found again by its state on replay. */
+		r->ev.sigkind = SIGK_STATE;
+		err = task_state_digest(&r->t, regs->rsp, &r->ev.digest);
+		if (err)
+			return error("cannot read the program's memory at event %llu: %s",
+				     (unsigned long long)r->num + 1, strerror(-err));
 	}
 	r->boundary_valid = false;
 	r->deliver_sig = sig;
+	if (has_handler(r, sig)) {
+		r->frame_next = true; /* the event is written with its frame */
+		return 0;
+	}
 	return write_event(r, &r->ev);
 }
 
@@ -587,11 +626,20 @@ int rec_run(const struct rec_opts *o, struct rec_result *res)
 		bool pending = trace_writer_pending(r.w);
 		if (pending)
 			task_drain_sigchld();
-		err = task_resume(&r.t, TR_SYSCALL, sig);
+		err = task_resume(&r.t, r.frame_next ? TR_SINGLESTEP : TR_SYSCALL, sig);
 		if (!err && pending && task_wait_ready(&r.t, 100) == -ETIMEDOUT)
 			(void)trace_writer_flush(r.w);
 		if (!err)
 			err = task_wait(&r.t);
+		if (!err && r.frame_next) {
+			r.frame_next = false;
+			err = record_frame(&r);
+			if (err == 0)
+				continue;
+			if (err < 0)
+				goto out_kill;
+			err = 0;
+		}
 		if (err == -ESRCH || err == -ECHILD)
 			break;
 		if (err) {

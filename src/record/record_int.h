@@ -9,8 +9,6 @@
 #include "task/task.h"
 #include "trace/trace.h"
 
-#define MAX_DEFERRED 64
-
 struct recorder {
 	struct task t;
 	struct trace_writer *w;
@@ -27,12 +25,8 @@ struct recorder {
 	struct user_regs_struct boundary_regs;
 	bool boundary_valid;
 
-	/* Asynchronous signals that arrived in user code, delivered at the next boundary. */
-	siginfo_t deferred[MAX_DEFERRED];
-	int ndeferred;
 	int deliver_sig;    /* passed with the next resume */
-	siginfo_t fix_si;   /* siginfo to restore at the next stop for fix_si.si_signo */
-	bool fix_pending;
+	bool frame_next;    /* deliver it with a single step and record the handler's frame */
 
 	struct sc_stdio stdio;
 

@@ -35,6 +35,7 @@ struct sw_bp {
 
 struct hw_slot {
 	bool used;
+	bool internal;        /* ours (finding a state-identified point), not the user's */
 	enum rep_bp_kind kind;
 	uint64_t addr, len;   /* the piece this debug register covers */
 	uint64_t user_addr;   /* the address gdb asked for */
@@ -73,6 +74,11 @@ struct replayer {
 	void *interrupt_arg;
 	bool sent_stop;               /* we sent a SIGSTOP to interrupt it */
 	int pre_injected;             /* a signal already queued for the next signal event */
+	bool internal_hit;            /* the last stop was our internal debug register */
+	bool frame_pending;           /* deliver with a single step and write the frame */
+	struct user_regs_struct frame_regs;
+	uint64_t frame_addr;
+	struct buf frame;
 	bool progressed;         /* user code ran since the last event finished */
 	struct trace_mark mark;  /* the reader before the pending event */
 	void (*boundary_hook)(void *arg);
@@ -250,6 +256,10 @@ static int classify_trap(struct replayer *r, bool stepped)
 			struct hw_slot *h = &r->hw[i];
 			if (!(dr6 & (1u << i)) || !h->used)
 				continue;
+			if (h->internal) {
+				r->internal_hit = true;
+				return 0;
+			}
 			r->dbg = (struct rep_stop){
 				.kind = h->kind == RBP_HW ? RSTOP_HWBREAK : RSTOP_WATCH,
 				.addr = h->user_addr, .watch_kind = h->kind,
@@ -301,6 +311,34 @@ static int check_interrupt(struct replayer *r)
 }
 
 /*
+ * Deliver a caught signal as the recording did: one single step into the
+ * handler, the registers there checked, and the recorded frame written (its
+ * kernel-filled fields differ between runs).
+ */
+static int deliver_frame(struct replayer *r, int sig)
+{
+	struct user_regs_struct *regs;
+	int err;
+	r->frame_pending = false;
+	err = task_step(&r->t, TR_SINGLESTEP, sig);
+	if (err)
+		return err;
+	if (r->t.stop != TS_SIGNAL || r->t.sig != SIGTRAP || task_regs(&r->t, &regs))
+		return diverged(r, "expected %s's handler, got %s", signal_name(sig),
+				stop_desc(r));
+	if (!rep_same_state(regs, &r->frame_regs))
+		return diverged(r, "the handler of %s starts at rip 0x%llx rsp 0x%llx, recorded "
+				"0x%llx 0x%llx", signal_name(sig), (unsigned long long)regs->rip,
+				(unsigned long long)regs->rsp,
+				(unsigned long long)r->frame_regs.rip,
+				(unsigned long long)r->frame_regs.rsp);
+	err = task_write(&r->t, r->frame_addr, r->frame.data, r->frame.len);
+	if (err)
+		return diverged(r, "cannot write the signal frame: %s", strerror(-err));
+	return 0;
+}
+
+/*
  * Resume towards the next event. PTRACE_SYSCALL from a SYSEMU entry first
  * reports the exit of the skipped syscall: step over it. A breakpoint at
  * rip is stepped over (a syscall instruction is never single-stepped: the
@@ -317,6 +355,16 @@ static int advance(struct replayer *r, enum task_resume how)
 
 	r->deliver_sig = 0;
 	r->progressed = true;
+	if (r->frame_pending) {
+		err = deliver_frame(r, sig);
+		if (err)
+			return err < 0 ? err : -EPROTO;
+		sig = 0;
+		if (r->stepping) {
+			r->dbg = (struct rep_stop){ .kind = RSTOP_STEP };
+			return REP_STOPPED;
+		}
+	}
 	if (how == TR_SYSCALL && r->t.stop == TS_SYSEMU_ENTRY) {
 		err = task_step(&r->t, TR_SYSCALL, 0);
 		if (err)
@@ -802,10 +850,88 @@ static int replay_syscall(struct replayer *r)
 	}
 }
 
+/* A signal delivered to a handler: its frame goes in at the next resume. */
+static void keep_frame(struct replayer *r, const struct trace_event *ev)
+{
+	if (!(ev->flags & EVF_FRAME) || !ev->nmem)
+		return;
+	buf_reset(&r->frame);
+	buf_append(&r->frame, ev->mem[0].data, ev->mem[0].len);
+	r->frame_addr = ev->mem[0].addr;
+	r->frame_regs = ev->exit_regs;
+	r->frame_pending = true;
+}
+
+/*
+ * A signal that landed in user code: run to the recorded state (a hardware
+ * breakpoint on its rip; at each hit, registers then the memory digest) and
+ * deliver it there.
+ */
+static int replay_state_signal(struct replayer *r)
+{
+	struct trace_event *ev = &r->ev;
+	struct user_regs_struct *regs;
+	int slot = -1, err;
+	uint64_t digest;
+	uint64_t hits = 0;
+
+	for (int i = 0; i < 4 && slot < 0; i++)
+		if (!r->hw[i].used)
+			slot = i;
+	if (slot < 0)
+		return error("replay needs a free debug register at event %llu (watchpoints use all "
+			     "four): delete one", (unsigned long long)ev->num);
+	r->hw[slot] = (struct hw_slot){ .used = true, .internal = true, .kind = RBP_HW,
+					.addr = ev->regs.rip, .len = 1, .user_addr = ev->regs.rip };
+	err = hw_apply(r);
+	for (; !err;) {
+		r->internal_hit = false;
+		err = advance(r, TR_SYSEMU);
+		if (err == REP_STOPPED)
+			break;
+		if (err) {
+			err = diverged(r, "ptrace failed while looking for the signal's point: %s",
+				       strerror(-err));
+			break;
+		}
+		if (!r->internal_hit) {
+			err = diverged(r, "expected %s in user code at rip 0x%llx, got %s",
+				       signal_name(ev->sig), (unsigned long long)ev->regs.rip,
+				       stop_desc(r));
+			break;
+		}
+		hits++;
+		if (task_regs(&r->t, &regs)) {
+			err = diverged(r, "the tracee vanished");
+			break;
+		}
+		if (rep_same_state(regs, &ev->regs) &&
+		    task_state_digest(&r->t, regs->rsp, &digest) == 0 && digest == ev->digest)
+			break;
+	}
+	r->hw[slot].used = false;
+	r->hw[slot].internal = false;
+	(void)hw_apply(r);
+	dbg(LM_REP, "state point of event %llu found after %llu hits",
+	    (unsigned long long)ev->num, (unsigned long long)hits);
+	if (err)
+		return err;
+	/* The breakpoint stop set RF in eflags; the signal frame must hold what was recorded. */
+	regs->eflags &= ~0x10000ull;
+	task_set_regs(&r->t, regs);
+	if (task_setsiginfo(&r->t, &ev->si))
+		return diverged(r, "the tracee vanished");
+	r->deliver_sig = ev->sig;
+	keep_frame(r, ev);
+	return 0;
+}
+
 static int replay_signal(struct replayer *r)
 {
 	struct trace_event *ev = &r->ev;
 	int err;
+	if (ev->sigkind == SIGK_STATE)
+		return replay_state_signal(r);
 	if (ev->sigkind == SIGK_BOUNDARY || ev->sigkind == SIGK_FATAL) {
 		/* Inject it where the recording saw it: right after the last syscall. */
 		r->deliver_sig = r->pre_injected == ev->sig ? 0 : ev->sig;
@@ -827,6 +953,7 @@ static int replay_signal(struct replayer *r)
 	if (ev->sigkind != SIGK_SYNC && task_setsiginfo(&r->t, &ev->si))
 		return diverged(r, "the tracee vanished");
 	r->deliver_sig = ev->sig;
+	keep_frame(r, ev);
 	return 0;
 }
 
@@ -1148,6 +1275,8 @@ int rep_checkpoint_restore(struct rep_checkpoint *c, struct rep_session **ret)
 	r->rd = NULL;
 	memset(&r->tmp, 0, sizeof(r->tmp));
 	memset(&r->auxv, 0, sizeof(r->auxv));
+	memset(&r->frame, 0, sizeof(r->frame));
+	r->frame_pending = false;
 	buf_append(&r->auxv, c->auxv.data, c->auxv.len);
 	r->exe_file = c->exe_file ? xstrdup(c->exe_file) : NULL;
 	r->t.stop = TS_EXITED;
@@ -1285,6 +1414,7 @@ void rep_session_close(struct rep_session *s)
 	trace_reader_close(r->rd);
 	buf_release(&r->tmp);
 	buf_release(&r->auxv);
+	buf_release(&r->frame);
 	free(r->exe_file);
 	free(r);
 }

@@ -21,6 +21,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <xxhash.h>
+
 #include "task/task.h"
 
 #ifndef PTRACE_SYSEMU
@@ -639,4 +641,62 @@ int task_fork(struct task *t, struct task *child)
 		return err;
 	}
 	return 0;
+}
+
+/* Hash [addr, addr+len) up to its first unreadable page; returns bytes hashed. */
+static uint64_t hash_range(struct task *t, XXH3_state_t *h, uint64_t addr, uint64_t len)
+{
+	static unsigned char bulk[1u << 20];
+	unsigned char page[4096];
+	uint64_t done = 0;
+	if (len <= sizeof(bulk) && task_read(t, addr, bulk, len) == 0) {
+		XXH3_64bits_update(h, bulk, len);
+		return len;
+	}
+	while (done < len) {
+		uint64_t chunk = MIN(4096 - ((addr + done) & 4095), len - done);
+		if (task_read(t, addr + done, page, chunk))
+			break;
+		XXH3_64bits_update(h, page, chunk);
+		done += chunk;
+	}
+	return done;
+}
+
+int task_state_digest(struct task *t, uint64_t rsp, uint64_t *ret)
+{
+	const uint64_t stack_lo = rsp - 256, stack_hi = rsp + 65536, cap = 1u << 20;
+	XXH3_state_t *h = XXH3_createState();
+	struct task_map *maps;
+	uint64_t total;
+	size_t n;
+	int err;
+
+	if (!h)
+		return -ENOMEM;
+	XXH3_64bits_reset(h);
+	total = hash_range(t, h, stack_lo, stack_hi - stack_lo);
+	err = task_read_maps(t, &maps, &n);
+	for (size_t i = 0; !err && i < n && total < cap; i++) {
+		struct task_map *m = &maps[i];
+		uint64_t lo = m->start, hi = m->end;
+		if (!(m->prot & PROT_WRITE) || !(m->prot & PROT_READ) || m->shared)
+			continue;
+		/* The stack window is hashed already. */
+		if (lo < stack_hi && stack_lo < hi) {
+			if (lo >= stack_lo)
+				lo = MIN(hi, stack_hi);
+			else
+				hi = stack_lo;
+		}
+		if (lo >= hi)
+			continue;
+		total += hash_range(t, h, lo, MIN(hi - lo, cap - total));
+	}
+	if (!err) {
+		task_maps_free(maps, n);
+		*ret = XXH3_64bits_digest(h);
+	}
+	XXH3_freeState(h);
+	return err;
 }

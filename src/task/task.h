@@ -153,6 +153,15 @@ const char *signal_name(int sig); /* "SIGSEGV"; static buffer for unknown ones *
 
 
 
+/*
+ * A digest of the thread's memory for telling apart points whose registers
+ * are equal (DESIGN.md, "Time without a PMU"): the stack from rsp-256 up to
+ * 64 KiB, then the other writable private mappings in address order, at most
+ * 1 MiB in all. The same function at record and replay: deterministic for
+ * the same address space.
+ */
+int task_state_digest(struct task *t, uint64_t rsp, uint64_t *ret);
+
 /* One line of /proc/PID/maps. */
 struct task_map {
 	uint64_t start, end, offset;

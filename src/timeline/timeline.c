@@ -570,8 +570,9 @@ int tl_reverse_step(struct timeline *tl, struct rep_stop *stop, bool *ret_begin)
 			anchor.regs.orig_rax = (uint64_t)-1;
 			return reach_before(tl, &anchor, cur.prev_kind == EV_SYSCALL, stop);
 		}
-		if (cur.prev_kind == EV_SIGNAL && cur.prev_sigkind == SIGK_SYNC) {
-			/* Stopped at a fault: the instruction before the faulting one. */
+		if (cur.prev_kind == EV_SIGNAL &&
+		    (cur.prev_sigkind == SIGK_SYNC || cur.prev_sigkind == SIGK_STATE)) {
+			/* At a fault or a signal in user code: the instruction before it. */
 			cur.event--;
 			cur.boundary = false;
 			goto interval;

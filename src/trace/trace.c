@@ -265,6 +265,15 @@ int trace_write_event(struct trace_writer *w, const struct trace_event *ev)
 		buf_put_u32(b, (uint32_t)ev->sig);
 		buf_put_u32(b, ev->sigkind);
 		buf_append(b, &ev->si, sizeof(ev->si));
+		buf_put_u64(b, ev->digest);
+		if (ev->flags & EVF_FRAME) {
+			put_regs(b, &ev->regs, &ev->exit_regs);
+			buf_put_u32(b, ev->nmem);
+			for (uint32_t i = 0; i < ev->nmem; i++) {
+				buf_put_u64(b, ev->mem[i].addr);
+				buf_put_u64(b, ev->mem[i].len);
+			}
+		}
 		break;
 	case EV_RDTSC:
 		for (int i = 0; i < 3; i++)

@@ -45,6 +45,8 @@ enum trace_ev_flags {
 	EVF_NO_RETURN = 1 << 2, /* syscall: the process died inside it */
 	EVF_ECHO = 1 << 3,      /* syscall: the last mem entry (addr 0) holds bytes the call sent
 	                         * from a file to stdout/stderr (sendfile...): echoed, not written */
+	EVF_FRAME = 1 << 4,     /* signal: delivered to a handler; exit_regs are the registers at
+	                         * its first instruction and mem the frame the kernel wrote */
 };
 
 enum trace_sig_kind {
@@ -52,6 +54,8 @@ enum trace_sig_kind {
 	SIGK_BOUNDARY, /* delivered right after the previous syscall: replay injects it */
 	SIGK_FATAL,    /* an asynchronous signal that killed the program in user code: replay
 	                * injects it after the previous event (no state to match: it dies) */
+	SIGK_STATE,    /* an asynchronous signal that found the program in user code: replay
+	                * delivers it at the state regs + digest (a state-identified point) */
 	SIGK__COUNT
 };
 
@@ -96,6 +100,7 @@ struct trace_event {
 	uint64_t tsc[3]; /* rax, rdx, rcx after rdtsc/rdtscp */
 	uint32_t insn_len;
 	int32_t wait_status;
+	uint64_t digest; /* SIGK_STATE: task_state_digest() at the point */
 };
 
 struct trace_header {

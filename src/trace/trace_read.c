@@ -336,10 +336,31 @@ int trace_read_event(struct trace_reader *r, struct trace_event *ev)
 	case EV_EXEC:
 		err = sread(r, &r->events, buf_append_space(&r->rec, 4), 4);
 		break;
-	case EV_SIGNAL:
-		err = sread(r, &r->events, buf_append_space(&r->rec, 8 + sizeof(siginfo_t)),
-			    8 + sizeof(siginfo_t));
+	case EV_SIGNAL: {
+		uint32_t flags, xmask, nmem;
+		memcpy(&flags, pre + 1, 4);
+		err = sread(r, &r->events, buf_append_space(&r->rec, 16 + sizeof(siginfo_t)),
+			    16 + sizeof(siginfo_t));
+		if (err || !(flags & EVF_FRAME))
+			break;
+		err = sread(r, &r->events, &xmask, 4);
+		if (!err && xmask >> TASK_NREGS_ENC)
+			return stream_fail(r, &r->events, -EBADMSG);
+		if (!err) {
+			unsigned n = 8u * (unsigned)__builtin_popcount(xmask);
+			buf_append(&r->rec, &xmask, 4);
+			err = sread(r, &r->events, buf_append_space(&r->rec, n), n);
+		}
+		if (!err)
+			err = sread(r, &r->events, &nmem, 4);
+		if (err)
+			break;
+		if (nmem > 16)
+			return stream_fail(r, &r->events, -EBADMSG);
+		buf_append(&r->rec, &nmem, 4);
+		err = sread(r, &r->events, buf_append_space(&r->rec, 16u * nmem), 16u * nmem);
 		break;
+	}
 	case EV_RDTSC:
 		err = sread(r, &r->events, buf_append_space(&r->rec, 28), 28);
 		break;
@@ -387,6 +408,23 @@ int trace_read_event(struct trace_reader *r, struct trace_event *ev)
 		ev->sig = (int32_t)cursor_u32(&c);
 		ev->sigkind = cursor_u32(&c);
 		cursor_get(&c, &ev->si, sizeof(ev->si));
+		ev->digest = cursor_u64(&c);
+		if (ev->sigkind >= SIGK__COUNT)
+			c.bad = true;
+		if (ev->flags & EVF_FRAME) {
+			get_regs(&c, &ev->regs, &ev->exit_regs);
+			ev->nmem = cursor_u32(&c);
+			GROW(r->mem, r->mem_alloc, ev->nmem);
+			for (uint32_t i = 0; i < ev->nmem; i++) {
+				r->mem[i].addr = cursor_u64(&c);
+				r->mem[i].len = cursor_u64(&c);
+				if (r->mem[i].len > 1u << 20)
+					c.bad = true;
+				else
+					data_total += r->mem[i].len;
+			}
+			ev->mem = r->mem;
+		}
 		break;
 	case EV_RDTSC:
 		for (int i = 0; i < 3; i++)
