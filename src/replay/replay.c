@@ -268,6 +268,24 @@ static int classify_trap(struct replayer *r, bool stepped)
 		}
 		if (stepped && (dr6 & (1u << 14)))
 			goto step;
+	}
+	/*
+	 * Hardware breakpoints are perf events: hit tens of thousands of times a
+	 * second they get throttled, and the trap comes without its DR6 bit. An
+	 * unattributed trap at an armed execution breakpoint's address is it.
+	 */
+	if (!stepped && (si.si_code == TRAP_BRKPT || si.si_code == TRAP_HWBKPT)) {
+		for (int i = 0; i < 4; i++) {
+			struct hw_slot *h = &r->hw[i];
+			if (!h->used || h->kind != RBP_HW || h->addr != regs->rip)
+				continue;
+			if (h->internal) {
+				r->internal_hit = true;
+				return 0;
+			}
+			r->dbg = (struct rep_stop){ .kind = RSTOP_HWBREAK, .addr = h->user_addr };
+			return REP_STOPPED;
+		}
 		return 0;
 	}
 	if (stepped && (si.si_code == TRAP_TRACE || si.si_code == TRAP_BRKPT))
