@@ -62,4 +62,17 @@ void gdb_regs_hex(const struct gdb_regs *r, struct buf *out);
 /* The Expedited registers for a T stop reply: "06:...;07:...;10:...;" (rbp, rsp, rip). */
 void gdb_expedite(const struct gdb_regs *r, struct buf *out);
 
+/* ---- agent.c: gdb agent expressions (breakpoint conditions) ---- */
+struct gdb_ax_ctx {
+	void *arg;
+	/* gdb register number -> value; 0 or -errno. */
+	int (*reg)(void *arg, int regno, uint64_t *ret);
+	/* Read size bytes (1, 2, 4, 8) little-endian into *ret; 0 or -errno. */
+	int (*read)(void *arg, uint64_t addr, uint64_t *ret, unsigned size);
+};
+/* Only opcodes this interpreter knows. */
+bool gdb_ax_supported(const uint8_t *code, size_t len);
+/* Run to 'end'; *ret: the top of the stack is non-zero. 0 or -errno (bad code, bad read). */
+int gdb_ax_eval(const uint8_t *code, size_t len, const struct gdb_ax_ctx *ctx, bool *ret);
+
 #endif /* REWIND_GDBSERVER_GDB_INT_H */

@@ -18,11 +18,21 @@
 
 #include "gdbserver/gdb_int.h"
 #include "gdbserver/gdbserver.h"
+#include "task/task.h"
 #include "timeline/timeline.h"
 #include "trace/trace.h"
 
+/* Conditions gdb attached to a breakpoint address (any true: stop). */
+struct bp_cond {
+	uint64_t addr;
+	struct buf code[4]; /* up to 4 expressions */
+	int n;
+};
+
 struct server {
 	const struct gdb_opts *o;
+	struct bp_cond *conds;
+	size_t nconds, conds_alloc;
 	struct rsp rsp;
 	struct timeline *tl;   /* NULL after 'k' until vRun */
 	struct rep_session *s; /* tl's current session */
@@ -143,6 +153,8 @@ static bool poll_interrupt(void *arg)
 	return false;
 }
 
+static bool cond_true(void *arg, struct rep_session *s, uint64_t addr);
+
 static void close_session(struct server *sv)
 {
 	tl_close(sv->tl);
@@ -155,6 +167,7 @@ static int open_session(struct server *sv)
 	struct rep_stop st;
 	if (tl_open(&sv->o->replay, &sv->tl))
 		return -1;
+	tl_set_condition(sv->tl, cond_true, sv);
 	sv->s = tl_session(sv->tl);
 	memset(&sv->last, 0, sizeof(sv->last));
 	sv->at_begin = false;
@@ -308,6 +321,97 @@ static int do_monitor(struct server *sv, const char *hex)
 	return err ? err : reply(sv, "OK");
 }
 
+static struct bp_cond *find_cond(struct server *sv, uint64_t addr)
+{
+	for (size_t i = 0; i < sv->nconds; i++)
+		if (sv->conds[i].addr == addr)
+			return &sv->conds[i];
+	return NULL;
+}
+
+static void drop_cond(struct server *sv, uint64_t addr)
+{
+	struct bp_cond *c = find_cond(sv, addr);
+	if (!c)
+		return;
+	for (int i = 0; i < 4; i++)
+		buf_release(&c->code[i]);
+	*c = sv->conds[--sv->nconds];
+}
+
+/* ";X<len>,<hex>" conditions after Z0/Z1: 0, or -EINVAL for one we cannot run. */
+static int parse_conds(struct server *sv, uint64_t addr, const char *p)
+{
+	struct bp_cond c = { .addr = addr };
+	for (p = strstr(p, ";X"); p; p = strstr(p + 1, ";X")) {
+		unsigned long len;
+		char *end;
+		len = strtoul(p + 2, &end, 16);
+		if (*end != ',' || len == 0 || len > 4096 || c.n == 4 || strlen(end + 1) < 2 * len)
+			goto bad;
+		void *dst = buf_append_space(&c.code[c.n], len);
+		if (!rsp_unhex(end + 1, len, dst) || !gdb_ax_supported(dst, len))
+			goto bad;
+		c.n++;
+	}
+	drop_cond(sv, addr);
+	if (c.n) {
+		GROW(sv->conds, sv->conds_alloc, sv->nconds + 1);
+		sv->conds[sv->nconds++] = c;
+	}
+	return 0;
+bad:
+	for (int i = 0; i < 4; i++)
+		buf_release(&c.code[i]);
+	return -EINVAL;
+}
+
+static int ax_reg(void *arg, int regno, uint64_t *ret)
+{
+	struct user_regs_struct r;
+	static const unsigned char gpr[17] = {
+		/* rax rbx rcx rdx rsi rdi rbp rsp r8..r15 rip, as user_regs_struct indexes */
+		10, 5, 11, 12, 13, 14, 4, 19, 9, 8, 7, 6, 3, 2, 1, 0, 16,
+	};
+	if (rep_regs(arg, &r))
+		return -ESRCH;
+	if (regno >= 0 && regno < 17)
+		*ret = *task_reg_ptr(&r, gpr[regno]);
+	else if (regno == 17)
+		*ret = r.eflags;
+	else if (regno == 57)
+		*ret = r.orig_rax;
+	else if (regno == 58)
+		*ret = r.fs_base;
+	else if (regno == 59)
+		*ret = r.gs_base;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+static int ax_read(void *arg, uint64_t addr, uint64_t *ret, unsigned size)
+{
+	*ret = 0;
+	return rep_read_mem(arg, addr, ret, size);
+}
+
+/* The timeline's condition callback: any of the address's expressions true (or failing). */
+static bool cond_true(void *arg, struct rep_session *s, uint64_t addr)
+{
+	struct server *sv = arg;
+	struct bp_cond *c = find_cond(sv, addr);
+	struct gdb_ax_ctx ctx = { .arg = s, .reg = ax_reg, .read = ax_read };
+	if (!c)
+		return true;
+	for (int i = 0; i < c->n; i++) {
+		bool v;
+		if (gdb_ax_eval(c->code[i].data, c->code[i].len, &ctx, &v) || v)
+			return true; /* an expression that fails to run stops, as gdbserver does */
+	}
+	return false;
+}
+
 static int do_break(struct server *sv, const char *p, bool insert)
 {
 	static const enum rep_bp_kind kinds[5] = { RBP_SW, RBP_HW, RBP_WRITE, RBP_READ, RBP_ACCESS };
@@ -318,6 +422,10 @@ static int do_break(struct server *sv, const char *p, bool insert)
 		return reply(sv, "E00");
 	if (!sv->s)
 		return reply(sv, "E01");
+	if (type <= 1 && insert && parse_conds(sv, addr, p))
+		return reply(sv, "E.rewind cannot evaluate this condition; use a simpler one");
+	if (type <= 1 && !insert)
+		drop_cond(sv, addr);
 	err = insert ? tl_insert(sv->tl, kinds[type], addr, len)
 		     : tl_remove(sv->tl, kinds[type], addr, len);
 	if (err == -ENOSPC)
@@ -485,7 +593,8 @@ static int handle(struct server *sv, const char *p)
 			return reply(sv, "PacketSize=4000;QStartNoAckMode+;qXfer:features:read+;"
 					 "qXfer:auxv:read+;qXfer:exec-file:read+;"
 					 "qXfer:threads:read+;QPassSignals+;swbreak+;hwbreak+;"
-					 "ReverseContinue+;ReverseStep+;vContSupported+");
+					 "ReverseContinue+;ReverseStep+;ConditionalBreakpoints+;"
+					 "vContSupported+");
 		if (!strncmp(p, "qXfer:", 6))
 			return do_xfer(sv, p);
 		if (!strcmp(p, "qC"))
@@ -580,6 +689,9 @@ int gdb_serve(int lfd, const struct gdb_opts *o)
 	rsp_release(&sv.rsp);
 	close(fd);
 	close_session(&sv);
+	while (sv.nconds)
+		drop_cond(&sv, sv.conds[0].addr);
+	free(sv.conds);
 	buf_release(&sv.out);
 	return ret;
 }

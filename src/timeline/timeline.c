@@ -34,10 +34,14 @@ struct timeline {
 	struct rep_checkpoint *ckpts[MAX_CKPTS];
 	size_t nckpts;
 	uint64_t last_ckpt_ns;
+	bool (*cond)(void *arg, struct rep_session *s, uint64_t addr);
+	void *cond_arg;
 	/* The user's, by number (slot id-1; NULL when deleted). */
 	struct rep_checkpoint **user;
 	size_t nuser, user_alloc;
 };
+
+static bool cond_holds(struct timeline *tl, const struct rep_stop *st);
 
 struct rep_session *tl_session(struct timeline *tl)
 {
@@ -220,7 +224,11 @@ void tl_set_pass_signal(struct timeline *tl, int sig, bool pass)
 int tl_resume(struct timeline *tl, bool step, uint64_t until_event, bool (*interrupt)(void *),
 	      void *arg, struct rep_stop *stop)
 {
-	return rep_resume(tl->s, step, until_event, interrupt, arg, stop);
+	int err;
+	do {
+		err = rep_resume(tl->s, step, until_event, interrupt, arg, stop);
+	} while (!err && !step && !cond_holds(tl, stop));
+	return err;
 }
 
 static bool same_regs(const struct user_regs_struct *a, const struct user_regs_struct *b)
@@ -228,10 +236,42 @@ static bool same_regs(const struct user_regs_struct *a, const struct user_regs_s
 	return rep_same_state(a, b);
 }
 
-/* A stop that reverse-continue should stop at. */
+static struct timeline *cur_tl; /* for is_hit(): the timeline being searched */
+
+static bool cond_holds(struct timeline *tl, const struct rep_stop *st)
+{
+	if (!tl || !tl->cond || (st->kind != RSTOP_BREAKPOINT && st->kind != RSTOP_HWBREAK))
+		return true;
+	return tl->cond(tl->cond_arg, tl->s, st->addr);
+}
+
+/* A stop that reverse-continue should stop at: a breakpoint whose condition holds. */
 static bool is_hit(const struct rep_stop *st)
 {
-	return st->kind == RSTOP_BREAKPOINT || st->kind == RSTOP_HWBREAK || st->kind == RSTOP_WATCH;
+	return (st->kind == RSTOP_BREAKPOINT || st->kind == RSTOP_HWBREAK ||
+		st->kind == RSTOP_WATCH) && cond_holds(cur_tl, st);
+}
+
+/*
+ * rep_resume() for internal searches: breakpoint stops whose condition is
+ * false are not stops, except at except_addr (the address being looked for).
+ */
+static int run(struct timeline *tl, bool step, uint64_t until, uint64_t except_addr,
+	       struct rep_stop *stop)
+{
+	int err;
+	do {
+		err = rep_resume(tl->s, step, until, NULL, NULL, stop);
+	} while (!err && !step && stop->addr != except_addr && !cond_holds(tl, stop));
+	return err;
+}
+
+void tl_set_condition(struct timeline *tl, bool (*fn)(void *arg, struct rep_session *s,
+						       uint64_t addr), void *arg)
+{
+	tl->cond = fn;
+	tl->cond_arg = arg;
+	cur_tl = tl;
 }
 
 /* Silence the user's signal stops while replaying internally. */
@@ -265,7 +305,7 @@ static int replay_to(struct timeline *tl, size_t from, const struct rep_pos *wan
 	internal_mode(tl, true);
 	/* Up to the boundary of the wanted event, counting hits. */
 	for (;;) {
-		if (rep_resume(tl->s, false, want->event, NULL, NULL, &st))
+		if (run(tl, false, want->event, 0, &st))
 			return -1;
 		if (is_hit(&st)) {
 			hits++;
@@ -292,7 +332,7 @@ static int replay_to(struct timeline *tl, size_t from, const struct rep_pos *wan
 		temp = true;
 	}
 	for (;;) {
-		if (rep_resume(tl->s, false, want->event + 1, NULL, NULL, &st)) {
+		if (run(tl, false, want->event + 1, want->regs.rip, &st)) {
 			err = -1;
 			break;
 		}
@@ -332,7 +372,7 @@ static int replay_to_boundary(struct timeline *tl, uint64_t event, struct rep_st
 		return -1;
 	internal_mode(tl, true);
 	do {
-		if (rep_resume(tl->s, false, event, NULL, NULL, stop))
+		if (run(tl, false, event, 0, stop))
 			return -1;
 	} while (is_hit(stop));
 	internal_mode(tl, false);
@@ -365,7 +405,7 @@ static int reach_before(struct timeline *tl, const struct rep_pos *want, bool sy
 	}
 	internal_mode(tl, true);
 	for (;;) {
-		if (rep_resume(tl->s, false, want->event + 1, NULL, NULL, stop))
+		if (run(tl, false, want->event + 1, want->regs.rip, stop))
 			break;
 		if (stop->kind == RSTOP_BREAKPOINT && stop->addr == want->regs.rip &&
 		    rep_position(tl->s, &pos) == 0) {
@@ -488,7 +528,7 @@ static int step_back_by_candidates(struct timeline *tl, const struct rep_pos *cu
 	}
 	for (;;) {
 		size_t i;
-		if (rep_resume(tl->s, false, cur->event + 1, NULL, NULL, &st)) {
+		if (run(tl, false, cur->event + 1, 0, &st)) {
 			ret = -1;
 			break;
 		}
@@ -524,7 +564,7 @@ static int step_back_by_candidates(struct timeline *tl, const struct rep_pos *cu
 	temp_bps(tl, &cand[which], 1, temp, true);
 	ret = 1;
 	for (uint64_t hits = 0;;) {
-		if (rep_resume(tl->s, false, cur->event + 1, NULL, NULL, &st)) {
+		if (run(tl, false, cur->event + 1, cand[which], &st)) {
 			ret = -1;
 			break;
 		}

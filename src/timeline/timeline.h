@@ -42,6 +42,12 @@ int tl_user_delete(struct timeline *tl, int id);
 void tl_user_checkpoints(struct timeline *tl, struct buf *out);
 /* How many checkpoints exist (automatic + the user's) and their memory (PSS, KiB). */
 void tl_stats(struct timeline *tl, size_t *ret_auto, size_t *ret_user, uint64_t *ret_pss_kb);
+/*
+ * Breakpoint conditions: fn(arg, session, addr) says whether a breakpoint
+ * stop at addr counts (forward, it does not stop; backward, it is not a hit).
+ */
+void tl_set_condition(struct timeline *tl, bool (*fn)(void *arg, struct rep_session *s,
+						       uint64_t addr), void *arg);
 /* Signals that do not stop the debugger (QPassSignals). */
 void tl_set_pass_signal(struct timeline *tl, int sig, bool pass);
 /* Forward, as rep_resume(). */
