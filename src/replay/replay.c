@@ -721,19 +721,65 @@ static int apply_rlimit(struct replayer *r, const struct trace_event *ev)
 	return remote(r, SYS_prlimit64, 0, res, newp, 0, 0, 0, &ret);
 }
 
-/* The kind and signal of the event after the pending one, without consuming it. */
-static bool peek_next_signal(struct replayer *r, int *ret_sig)
+/*
+ * Is the event after the pending one a signal injected at this boundary
+ * (with a recorded frame, if with_frame)? Its number in *ret_sig. The
+ * reader is left where it was.
+ */
+static bool peek_next_signal(struct replayer *r, int *ret_sig, bool with_frame)
 {
 	struct trace_mark m;
 	struct trace_event next;
 	bool ok;
 	trace_reader_mark(r->rd, &m);
 	ok = trace_read_event(r->rd, &next) > 0 && next.kind == EV_SIGNAL &&
-	     next.sigkind == SIGK_BOUNDARY;
+	     next.sigkind == SIGK_BOUNDARY && (!with_frame || (next.flags & EVF_FRAME));
 	*ret_sig = next.sig;
 	if (trace_reader_seek(r->rd, &m))
 		return false;
 	return ok;
+}
+
+/*
+ * ppoll, pselect6 and epoll_pwait(2) with a signal mask, interrupted by a
+ * signal: the kernel delivered it under the call's mask. The call is
+ * emulated (its fds do not exist in replay), so install that mask before
+ * the signal goes in; the recorded frame holds the mask from before the
+ * call, which the handler's rt_sigreturn restores.
+ */
+static int apply_wait_mask(struct replayer *r, const struct trace_event *ev)
+{
+	const struct user_regs_struct *a = &ev->regs;
+	uint64_t mask = 0, size = 8;
+	int64_t ret;
+	int sig;
+
+	if (ev->ret != -EINTR && ev->ret != -514)
+		return 0;
+	switch (ev->nr) {
+	case SYS_ppoll:
+		mask = a->r10;
+		size = a->r8;
+		break;
+	case SYS_epoll_pwait:
+	case SYS_epoll_pwait2:
+		mask = a->r8;
+		size = a->r9;
+		break;
+	case SYS_pselect6: {
+		uint64_t desc[2];
+		if (!a->r9 || task_read(&r->t, a->r9, desc, sizeof(desc)))
+			return 0;
+		mask = desc[0];
+		size = desc[1];
+		break;
+	}
+	default:
+		return 0;
+	}
+	if (!mask || !peek_next_signal(r, &sig, true))
+		return 0;
+	return remote(r, SYS_rt_sigprocmask, SIG_SETMASK, mask, 0, size, 0, 0, &ret);
 }
 
 /*
@@ -778,7 +824,7 @@ static int replay_syscall(struct replayer *r)
 		how = SC_EMU;
 	if (ev->nr == SYS_rt_sigsuspend && (ev->ret == -EINTR || ev->ret == -514)) {
 		int sig;
-		if (peek_next_signal(r, &sig))
+		if (peek_next_signal(r, &sig, false))
 			return replay_sigsuspend(r, sig);
 	}
 	switch (how) {
@@ -791,6 +837,8 @@ static int replay_syscall(struct replayer *r)
 			return err; /* the process died in it: the exit event follows */
 		if (how == SC_EMU)
 			err = apply_rlimit(r, ev);
+		if (!err && how == SC_EMU)
+			err = apply_wait_mask(r, ev);
 		if (!err && how == SC_MMAP) {
 			err = replay_mmap(r, ev);
 			if (!err)
