@@ -966,7 +966,10 @@ static int replay_state_signal(struct replayer *r)
 				       stop_desc(r));
 			break;
 		}
-		hits++;
+		if (++hits == 1000000)
+			warning("replaying the %s at event %llu: the program was in a loop without "
+				"syscalls; finding the exact point stops at every iteration and may "
+				"take a long time", signal_name(ev->sig), (unsigned long long)ev->num);
 		if (task_regs(&r->t, &regs)) {
 			err = diverged(r, "the tracee vanished");
 			break;
