@@ -938,8 +938,9 @@ static int replay_state_signal(struct replayer *r)
 	struct trace_event *ev = &r->ev;
 	struct user_regs_struct *regs;
 	int slot = -1, err;
-	uint64_t digest;
+	uint64_t digest, start = now_ns();
 	uint64_t hits = 0;
+	bool warned = false;
 
 	for (int i = 0; i < 4 && slot < 0; i++)
 		if (!r->hw[i].used)
@@ -966,10 +967,12 @@ static int replay_state_signal(struct replayer *r)
 				       stop_desc(r));
 			break;
 		}
-		if (++hits == 1000000)
+		if ((++hits & 1023) == 0 && !warned && now_ns() - start > 3000000000ull) {
 			warning("replaying the %s at event %llu: the program was in a loop without "
 				"syscalls; finding the exact point stops at every iteration and may "
 				"take a long time", signal_name(ev->sig), (unsigned long long)ev->num);
+			warned = true;
+		}
 		if (task_regs(&r->t, &regs)) {
 			err = diverged(r, "the tracee vanished");
 			break;
