@@ -212,3 +212,33 @@ check_expect()
 	done <"$expect"
 	return 0
 }
+
+# record_busy_loop SECONDS: record $PROGS/busy_loop into $REWIND_TRACE_DIR
+# (output in $WORK/rec.out, .err), let it spin SECONDS, send the program
+# SIGINT, and wait at most 10 s for the recording to end. Prints the
+# recorder's exit status; fails the test if the program never started or the
+# recording did not end.
+record_busy_loop()
+{
+	local spin=$1 rec pid
+	"$REWIND" record "$PROGS/busy_loop" >"$WORK/rec.out" 2>"$WORK/rec.err" &
+	rec=$!
+	for _ in $(seq 100); do
+		grep -q "busy pid" "$WORK/rec.out" 2>/dev/null && break
+		sleep 0.05
+	done
+	pid=$(awk '{ print $3 }' "$WORK/rec.out")
+	[ -n "$pid" ] || { kill -9 "$rec"; fail "the program did not start"; }
+	sleep "$spin"
+	kill -INT "$pid"
+	for _ in $(seq 100); do
+		kill -0 "$rec" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$rec" 2>/dev/null; then
+		kill -9 "$rec"
+		fail "the recording did not end 10 s after SIGINT"
+	fi
+	wait "$rec"
+	echo "$?"
+}

@@ -7,17 +7,8 @@ set -u
 . "$TESTS/lib.sh"
 
 command -v gdb >/dev/null || skip "gdb is not installed"
-"$REWIND" record "$PROGS/busy_loop" >"$WORK/rec.out" 2>"$WORK/rec.err" &
-rec=$!
-for _ in $(seq 100); do
-	grep -q "busy pid" "$WORK/rec.out" 2>/dev/null && break
-	sleep 0.05
-done
-pid=$(awk '{ print $3 }' "$WORK/rec.out")
-[ -n "$pid" ] || { kill -9 "$rec"; fail "the program did not start"; }
-sleep 1.5
-kill -INT "$pid"
-wait "$rec"
+st=$(record_busy_loop 1.5)
+[ "$st" -eq 130 ] || fail "record exited with $st, expected 130"
 trace=$(find_trace "$REWIND_TRACE_DIR" 2>&1) || fail "$trace"
 
 "$REWIND" replay "$trace" -- -batch -nx -ex continue -ex "monitor when" \

@@ -6,26 +6,7 @@ set -u
 # shellcheck source=tests/lib.sh
 . "$TESTS/lib.sh"
 
-"$REWIND" record "$PROGS/busy_loop" >"$WORK/rec.out" 2>"$WORK/rec.err" &
-rec=$!
-for _ in $(seq 100); do
-	grep -q "busy pid" "$WORK/rec.out" 2>/dev/null && break
-	sleep 0.05
-done
-pid=$(awk '{ print $3 }' "$WORK/rec.out")
-[ -n "$pid" ] || { kill -9 "$rec"; fail "the program did not start"; }
-sleep 0.2
-kill -INT "$pid"
-for _ in $(seq 100); do
-	kill -0 "$rec" 2>/dev/null || break
-	sleep 0.1
-done
-if kill -0 "$rec" 2>/dev/null; then
-	kill -9 "$rec"
-	fail "the recording did not end 10 s after SIGINT"
-fi
-wait "$rec"
-st=$?
+st=$(record_busy_loop 0.2)
 [ "$st" -eq 130 ] || fail "record exited with $st, expected 130"
 trace=$(find_trace "$REWIND_TRACE_DIR" 2>&1) || fail "$trace"
 for i in 1 2; do
