@@ -37,6 +37,7 @@ int cmd_record(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
 int cmd_ls(int argc, char **argv);
+int cmd_ps(int argc, char **argv);
 int cmd_rm(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 

@@ -44,6 +44,9 @@ const struct cli_cmd cli_cmds[] = {
 	  "  -m, --memory      also list the memory written and the mappings\n"
 	  "  -s, --stats       print statistics instead of events\n"
 	  "  -h, --help        show this help\n" },
+	{ "ps", cmd_ps, "list the processes of a trace",
+	  "usage: rewind ps [TRACE]\n\nOne line per recorded process: PID, PPID (-- for the first), "
+	  "exit status\n(-N: killed by signal N; none: the recording was cut short) and command.\n" },
 	{ "ls", cmd_ls, "list traces",
 	  "usage: rewind ls\n\nList the traces in the trace directory, newest last.\n" },
 	{ "rm", cmd_rm, "delete traces",
