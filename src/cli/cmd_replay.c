@@ -43,11 +43,11 @@ static char *trace_program(const char *trace)
 	char *exe = NULL;
 	if (trace_reader_open(trace, &rd))
 		return NULL;
-	if (trace_read_event(rd, &ev) > 0 && ev.kind == EV_EXEC)
-		for (uint32_t i = 0; i < ev.nmaps && !exe; i++)
-			if (ev.maps[i].kind == MAPK_FILE && ev.maps[i].file && ev.maps[i].path &&
-			    !strcmp(ev.maps[i].path, trace_reader_header(rd)->exe))
-				exe = trace_file_path(rd, ev.maps[i].file);
+	if (trace_read_event(rd, &ev) > 0 && ev.kind == EV_EXEC) {
+		const char *name = trace_exec_program(trace_reader_header(rd), &ev);
+		if (name)
+			exe = trace_file_path(rd, name);
+	}
 	if (!exe)
 		exe = xstrdup(trace_reader_header(rd)->exe);
 	trace_reader_close(rd);

@@ -610,6 +610,22 @@ static void echo_bytes(struct replayer *r, int fd, const void *p, size_t n)
 	}
 }
 
+/*
+ * Echo this event's output? Only once per event over the whole session:
+ * replays that go back over it again (reverse execution) stay silent.
+ */
+static bool echo_first_time(struct replayer *r, const struct trace_event *ev)
+{
+	if (!r->o->echo)
+		return false;
+	if (r->o->echo_after) {
+		if (ev->num <= *r->o->echo_after)
+			return false;
+		*r->o->echo_after = ev->num;
+	}
+	return true;
+}
+
 /* The program wrote to its stdout or stderr: write the same bytes to ours. */
 static void echo_write(struct replayer *r, const struct trace_event *ev)
 {
@@ -617,13 +633,8 @@ static void echo_write(struct replayer *r, const struct trace_event *ev)
 	uint64_t fd = a->rdi, left = (uint64_t)ev->ret;
 	int out;
 
-	if (!r->o->echo || ev->ret <= 0 || !(out = sc_stdio_of(&r->stdio, fd)))
+	if (ev->ret <= 0 || !(out = sc_stdio_of(&r->stdio, fd)) || !echo_first_time(r, ev))
 		return;
-	if (r->o->echo_after) {
-		if (ev->num <= *r->o->echo_after)
-			return;
-		*r->o->echo_after = ev->num;
-	}
 	buf_reset(&r->tmp);
 	if (ev->nr == SYS_write || ev->nr == SYS_pwrite64) {
 		void *dst = buf_append_space(&r->tmp, left);
@@ -659,14 +670,11 @@ static void track_fds(struct replayer *r, const struct sc_desc *d, const struct 
 				memcpy(fds, ev->mem[i].data, sizeof(fds));
 				pair = fds;
 			}
-	if ((ev->flags & EVF_ECHO) && ev->nmem && r->o->echo &&
-	    (!r->o->echo_after || ev->num > *r->o->echo_after)) {
+	if ((ev->flags & EVF_ECHO) && ev->nmem) {
 		const struct trace_mem *m = &ev->mem[ev->nmem - 1];
 		int out = sc_stdio_of(&r->stdio, ev->nr == SYS_sendfile ? args[0] : args[2]);
-		if (out)
+		if (out && echo_first_time(r, ev))
 			echo_bytes(r, out, m->data, m->len);
-		if (r->o->echo_after)
-			*r->o->echo_after = ev->num;
 	}
 	sc_stdio_update(&r->stdio, d, args, ev->ret, pair);
 }
@@ -1112,13 +1120,11 @@ static int replay_exec(struct replayer *r)
 	if (err)
 		return err;
 	save_auxv(r);
-	for (uint32_t i = 0; i < r->ev.nmaps; i++)
-		if (r->ev.maps[i].kind == MAPK_FILE && r->ev.maps[i].file && r->ev.maps[i].path &&
-		    !strcmp(r->ev.maps[i].path, trace_reader_header(r->rd)->exe)) {
-			free(r->exe_file);
-			r->exe_file = xstrdup(r->ev.maps[i].file);
-			break;
-		}
+	const char *exe = trace_exec_program(trace_reader_header(r->rd), &r->ev);
+	if (exe) {
+		free(r->exe_file);
+		r->exe_file = xstrdup(exe);
+	}
 	/* The old address space and its breakpoints are gone: put them in the new one. */
 	for (size_t i = 0; i < r->nbps; i++)
 		r->bps[i].inserted = false;

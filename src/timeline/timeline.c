@@ -221,19 +221,24 @@ void tl_set_pass_signal(struct timeline *tl, int sig, bool pass)
 	}
 }
 
-int tl_resume(struct timeline *tl, bool step, uint64_t until_event, bool (*interrupt)(void *),
-	      void *arg, struct rep_stop *stop)
+/*
+ * rep_resume(), where breakpoint stops whose condition is false are not
+ * stops, except at except_addr (the address an internal search looks for).
+ */
+static int run(struct timeline *tl, bool step, uint64_t until, uint64_t except_addr,
+	       bool (*interrupt)(void *), void *arg, struct rep_stop *stop)
 {
 	int err;
 	do {
-		err = rep_resume(tl->s, step, until_event, interrupt, arg, stop);
-	} while (!err && !step && !cond_holds(tl, stop));
+		err = rep_resume(tl->s, step, until, interrupt, arg, stop);
+	} while (!err && !step && stop->addr != except_addr && !cond_holds(tl, stop));
 	return err;
 }
 
-static bool same_regs(const struct user_regs_struct *a, const struct user_regs_struct *b)
+int tl_resume(struct timeline *tl, bool step, uint64_t until_event, bool (*interrupt)(void *),
+	      void *arg, struct rep_stop *stop)
 {
-	return rep_same_state(a, b);
+	return run(tl, step, until_event, 0, interrupt, arg, stop);
 }
 
 static struct timeline *cur_tl; /* for is_hit(): the timeline being searched */
@@ -250,20 +255,6 @@ static bool is_hit(const struct rep_stop *st)
 {
 	return (st->kind == RSTOP_BREAKPOINT || st->kind == RSTOP_HWBREAK ||
 		st->kind == RSTOP_WATCH) && cond_holds(cur_tl, st);
-}
-
-/*
- * rep_resume() for internal searches: breakpoint stops whose condition is
- * false are not stops, except at except_addr (the address being looked for).
- */
-static int run(struct timeline *tl, bool step, uint64_t until, uint64_t except_addr,
-	       struct rep_stop *stop)
-{
-	int err;
-	do {
-		err = rep_resume(tl->s, step, until, NULL, NULL, stop);
-	} while (!err && !step && stop->addr != except_addr && !cond_holds(tl, stop));
-	return err;
 }
 
 void tl_set_condition(struct timeline *tl, bool (*fn)(void *arg, struct rep_session *s,
@@ -305,7 +296,7 @@ static int replay_to(struct timeline *tl, size_t from, const struct rep_pos *wan
 	internal_mode(tl, true);
 	/* Up to the boundary of the wanted event, counting hits. */
 	for (;;) {
-		if (run(tl, false, want->event, 0, &st))
+		if (run(tl, false, want->event, 0, NULL, NULL, &st))
 			return -1;
 		if (is_hit(&st)) {
 			hits++;
@@ -321,7 +312,7 @@ static int replay_to(struct timeline *tl, size_t from, const struct rep_pos *wan
 	}
 	if (rep_position(tl->s, &pos))
 		return -1;
-	if (same_regs(&pos.regs, &want->regs) && want->boundary) {
+	if (rep_same_state(&pos.regs, &want->regs) && want->boundary) {
 		*ret_found = true;
 		goto out;
 	}
@@ -332,12 +323,12 @@ static int replay_to(struct timeline *tl, size_t from, const struct rep_pos *wan
 		temp = true;
 	}
 	for (;;) {
-		if (run(tl, false, want->event + 1, want->regs.rip, &st)) {
+		if (run(tl, false, want->event + 1, want->regs.rip, NULL, NULL, &st)) {
 			err = -1;
 			break;
 		}
 		if (st.kind == RSTOP_BREAKPOINT && st.addr == want->regs.rip &&
-		    rep_position(tl->s, &pos) == 0 && same_regs(&pos.regs, &want->regs)) {
+		    rep_position(tl->s, &pos) == 0 && rep_same_state(&pos.regs, &want->regs)) {
 			*ret_found = true;
 			break;
 		}
@@ -372,7 +363,7 @@ static int replay_to_boundary(struct timeline *tl, uint64_t event, struct rep_st
 		return -1;
 	internal_mode(tl, true);
 	do {
-		if (run(tl, false, event, 0, stop))
+		if (run(tl, false, event, 0, NULL, NULL, stop))
 			return -1;
 	} while (is_hit(stop));
 	internal_mode(tl, false);
@@ -405,7 +396,7 @@ static int reach_before(struct timeline *tl, const struct rep_pos *want, bool sy
 	}
 	internal_mode(tl, true);
 	for (;;) {
-		if (run(tl, false, want->event + 1, want->regs.rip, stop))
+		if (run(tl, false, want->event + 1, want->regs.rip, NULL, NULL, stop))
 			break;
 		if (stop->kind == RSTOP_BREAKPOINT && stop->addr == want->regs.rip &&
 		    rep_position(tl->s, &pos) == 0) {
@@ -414,7 +405,7 @@ static int reach_before(struct timeline *tl, const struct rep_pos *want, bool sy
 				a.rcx = b.rcx;
 				a.r11 = b.r11;
 			}
-			if (same_regs(&a, &b)) {
+			if (rep_same_state(&a, &b)) {
 				err = 0;
 				break;
 			}
@@ -528,7 +519,7 @@ static int step_back_by_candidates(struct timeline *tl, const struct rep_pos *cu
 	}
 	for (;;) {
 		size_t i;
-		if (run(tl, false, cur->event + 1, 0, &st)) {
+		if (run(tl, false, cur->event + 1, 0, NULL, NULL, &st)) {
 			ret = -1;
 			break;
 		}
@@ -546,7 +537,7 @@ static int step_back_by_candidates(struct timeline *tl, const struct rep_pos *cu
 			ret = -1;
 			break;
 		}
-		if (pos.event == cur->event && same_regs(&pos.regs, &cur->regs)) {
+		if (pos.event == cur->event && rep_same_state(&pos.regs, &cur->regs)) {
 			which = i;
 			nth = counts[i];
 			ret = 0;
@@ -564,7 +555,7 @@ static int step_back_by_candidates(struct timeline *tl, const struct rep_pos *cu
 	temp_bps(tl, &cand[which], 1, temp, true);
 	ret = 1;
 	for (uint64_t hits = 0;;) {
-		if (run(tl, false, cur->event + 1, cand[which], &st)) {
+		if (run(tl, false, cur->event + 1, cand[which], NULL, NULL, &st)) {
 			ret = -1;
 			break;
 		}
@@ -640,7 +631,7 @@ interval:
 	for (;;) {
 		if (rep_position(tl->s, &pos))
 			return -1;
-		if (same_regs(&pos.regs, &cur.regs))
+		if (rep_same_state(&pos.regs, &cur.regs))
 			break;
 		if (rep_current_event(tl->s) != cur.event || n > (1ull << 32))
 			return error("cannot find the current position again (event %llu)",

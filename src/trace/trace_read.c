@@ -490,6 +490,15 @@ int trace_reader_seek(struct trace_reader *r, const struct trace_mark *m)
 	return 0;
 }
 
+const char *trace_exec_program(const struct trace_header *h, const struct trace_event *ev)
+{
+	for (uint32_t i = 0; i < ev->nmaps; i++)
+		if (ev->maps[i].kind == MAPK_FILE && ev->maps[i].file && ev->maps[i].path &&
+		    !strcmp(ev->maps[i].path, h->exe))
+			return ev->maps[i].file;
+	return NULL;
+}
+
 char *trace_file_path(struct trace_reader *r, const char *name)
 {
 	return xasprintf("%s/files/%s", r->dir, name);
