@@ -181,6 +181,7 @@ static void print_stats(void)
 	static const char *const classes[SC_REPLAY__COUNT] = {
 		[SC_EMU] = "emu", [SC_EXEC] = "exec", [SC_MMAP] = "mmap",
 		[SC_EXECVE] = "execve", [SC_EXIT] = "exit", [SC_SIGRETURN] = "sigreturn",
+		[SC_CLONE] = "clone",
 		[SC_UNSUPPORTED] = "unsupported",
 	};
 	unsigned int by_class[SC_REPLAY__COUNT] = { 0 };

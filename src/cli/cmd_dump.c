@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include "cli/cli.h"
@@ -51,8 +52,20 @@ static void print_event(const struct trace_event *ev, bool memory)
 			printf(" [forced]");
 		if (ev->flags & EVF_NO_RETURN)
 			printf(" [did not return]");
+		if (ev->flags & EVF_ENTERED)
+			printf(" [entered earlier]");
 		break;
 	}
+	case EV_CLONE:
+		printf(" %s -> task %" PRId64 " (flags 0x%llx)", sc_name((long)ev->nr), ev->ret,
+		       ev->nr == SYS_clone ? (unsigned long long)ev->regs.rdi : 0ull);
+		break;
+	case EV_ENTER:
+		printf(" %s, blocked", sc_name((long)ev->nr));
+		break;
+	case EV_SCHED:
+		printf(" preempted at rip=0x%llx", (unsigned long long)ev->regs.rip);
+		break;
 	case EV_EXEC:
 		printf(" rip=0x%llx rsp=0x%llx maps=%u", (unsigned long long)ev->regs.rip,
 		       (unsigned long long)ev->regs.rsp, ev->nmaps);
@@ -73,13 +86,24 @@ static void print_event(const struct trace_event *ev, bool memory)
 			printf(" status %d", WEXITSTATUS(ev->wait_status));
 		else if (WIFSIGNALED(ev->wait_status))
 			printf(" killed by %s", signal_name(WTERMSIG(ev->wait_status)));
+		if (ev->flags & EVF_END)
+			printf(" [end]");
 		break;
 	}
 	putchar('\n');
 	if (!memory)
 		return;
-	for (uint32_t i = 0; i < ev->nmem; i++)
+	for (uint32_t i = 0; i < ev->nmem; i++) {
+		if (ev->kind == EV_EXEC && !ev->mem[i].addr) {
+			const char *a = ev->mem[i].data, *end = a + ev->mem[i].len;
+			printf("    argv:");
+			for (; a < end; a += strlen(a) + 1)
+				printf(" %s", a);
+			putchar('\n');
+			continue;
+		}
 		printf("    wrote 0x%" PRIx64 " +%" PRIu64 "\n", ev->mem[i].addr, ev->mem[i].len);
+	}
 	for (uint32_t i = 0; i < ev->nmaps; i++) {
 		const struct trace_map *m = &ev->maps[i];
 		printf("    map 0x%" PRIx64 "-0x%" PRIx64 " %c%c%c %s off=0x%" PRIx64 " %s%s%s",
@@ -176,9 +200,12 @@ int cmd_dump(int argc, char **argv)
 		st = xcalloc(1, sizeof(*st));
 	uint64_t last = 0;
 	uint32_t last_kind = 0;
+	bool last_end = false;
 	while ((got = trace_read_event(rd, &ev)) > 0) {
 		last = ev.num;
 		last_kind = ev.kind;
+		/* Version 1 traces have one task: its exit is the end. */
+		last_end = (ev.flags & EVF_END) || ev.tid == trace_reader_header(rd)->pid;
 		if (ev.num > hi)
 			break;
 		if (ev.num < lo)
@@ -190,14 +217,15 @@ int cmd_dump(int argc, char **argv)
 			for (uint32_t i = 0; i < ev.nmem; i++)
 				st->bytes += ev.mem[i].len;
 			st->maps += ev.nmaps;
-			st->points += ev.kind == EV_SIGNAL && ev.sigkind == SIGK_STATE;
+			st->points += (ev.kind == EV_SIGNAL && ev.sigkind == SIGK_STATE) ||
+				      ev.kind == EV_SCHED;
 		} else {
 			print_event(&ev, memory);
 		}
 	}
 	if (got < 0)
 		ret = error("%s", trace_reader_error(rd)) ? 1 : 1;
-	else if (got == 0 && hi == UINT64_MAX && last_kind != EV_EXIT) {
+	else if (got == 0 && hi == UINT64_MAX && !(last_kind == EV_EXIT && last_end)) {
 		fflush(stdout);
 		ret = error("trace ends at event %llu before the program exited (the recording "
 			    "was cut short)", (unsigned long long)last) ? 1 : 1;

@@ -8,11 +8,49 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include "base/buf.h"
 #include "cli/cli.h"
 #include "trace/trace.h"
+
+struct ps_proc {
+	int32_t pid, ppid;
+	char status[16];
+	char *cmd;
+};
+
+struct ps_task {
+	int32_t tid, pid;
+};
+
+static struct ps_proc *proc_of(struct ps_proc *p, size_t n, int32_t pid)
+{
+	for (size_t i = n; i-- > 0;)
+		if (p[i].pid == pid)
+			return &p[i];
+	return NULL;
+}
+
+static int32_t pid_of(const struct ps_task *t, size_t n, int32_t tid)
+{
+	for (size_t i = n; i-- > 0;)
+		if (t[i].tid == tid)
+			return t[i].pid;
+	return tid;
+}
+
+static char *join_argv(const char *a, size_t len)
+{
+	struct buf b = BUF_INIT;
+	for (const char *end = a + len; a < end; a += strlen(a) + 1)
+		buf_printf(&b, "%s%s", b.len ? " " : "", a);
+	char *s = xstrdup(buf_cstr(&b));
+	buf_release(&b);
+	return s;
+}
 
 int cmd_ps(int argc, char **argv)
 {
@@ -21,7 +59,10 @@ int cmd_ps(int argc, char **argv)
 	struct trace_reader *rd;
 	struct trace_event ev;
 	struct buf cmd = BUF_INIT;
-	char *trace, status[32] = "none";
+	struct ps_proc *procs = NULL;
+	struct ps_task *tasks = NULL;
+	size_t nprocs = 0, procs_alloc = 0, ntasks = 0, tasks_alloc = 0;
+	char *trace;
 	int got, ret = 0;
 
 	if (cli_wants_help(self, argc, argv))
@@ -37,18 +78,53 @@ int cmd_ps(int argc, char **argv)
 	h = trace_reader_header(rd);
 	for (uint32_t i = 0; i < h->argc; i++)
 		buf_printf(&cmd, "%s%s", i ? " " : "", h->argv[i]);
+	GROW(procs, procs_alloc, 1);
+	procs[nprocs++] = (struct ps_proc){ .pid = h->pid, .ppid = 0, .status = "none",
+					    .cmd = xstrdup(buf_cstr(&cmd)) };
 	while ((got = trace_read_event(rd, &ev)) > 0) {
-		if (ev.kind != EV_EXIT)
-			continue;
-		if (WIFEXITED(ev.wait_status))
-			snprintf(status, sizeof(status), "%d", WEXITSTATUS(ev.wait_status));
-		else if (WIFSIGNALED(ev.wait_status))
-			snprintf(status, sizeof(status), "-%d", WTERMSIG(ev.wait_status));
+		int32_t pid = pid_of(tasks, ntasks, ev.tid);
+		struct ps_proc *p;
+		if (ev.kind == EV_CLONE) {
+			bool thread = ev.nr == SYS_clone && (ev.regs.rdi & CLONE_THREAD);
+			GROW(tasks, tasks_alloc, ntasks + 1);
+			tasks[ntasks++] = (struct ps_task){ .tid = (int32_t)ev.ret,
+							    .pid = thread ? pid : (int32_t)ev.ret };
+			if (thread || !(p = proc_of(procs, nprocs, pid)))
+				continue;
+			char *c = xstrdup(p->cmd);
+			GROW(procs, procs_alloc, nprocs + 1);
+			procs[nprocs++] = (struct ps_proc){ .pid = (int32_t)ev.ret, .ppid = pid,
+							    .status = "none", .cmd = c };
+		} else if (ev.kind == EV_EXEC && ev.nmem && !ev.mem[0].addr &&
+			   (p = proc_of(procs, nprocs, pid))) {
+			free(p->cmd);
+			p->cmd = join_argv(ev.mem[0].data, ev.mem[0].len);
+		} else if (ev.kind == EV_EXIT && ev.tid == pid && (p = proc_of(procs, nprocs, pid))) {
+			if (WIFEXITED(ev.wait_status))
+				snprintf(p->status, sizeof(p->status), "%d",
+					 WEXITSTATUS(ev.wait_status));
+			else if (WIFSIGNALED(ev.wait_status))
+				snprintf(p->status, sizeof(p->status), "-%d",
+					 WTERMSIG(ev.wait_status));
+		}
 	}
-	if (got < 0)
+	if (got < 0) {
 		ret = error("%s", trace_reader_error(rd)) ? 1 : 1;
-	else
-		printf("PID\tPPID\tEXIT\tCMD\n%d\t--\t%s\t%s\n", (int)h->pid, status, buf_cstr(&cmd));
+	} else {
+		printf("PID\tPPID\tEXIT\tCMD\n");
+		for (size_t i = 0; i < nprocs; i++) {
+			if (procs[i].ppid)
+				printf("%d\t%d\t%s\t%s\n", (int)procs[i].pid, (int)procs[i].ppid,
+				       procs[i].status, procs[i].cmd);
+			else
+				printf("%d\t--\t%s\t%s\n", (int)procs[i].pid, procs[i].status,
+				       procs[i].cmd);
+		}
+	}
+	for (size_t i = 0; i < nprocs; i++)
+		free(procs[i].cmd);
+	free(procs);
+	free(tasks);
 	buf_release(&cmd);
 	trace_reader_close(rd);
 	free(trace);

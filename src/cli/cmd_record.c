@@ -61,6 +61,9 @@ int cmd_record(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
+		{ "wait", no_argument, NULL, 'w' },
+		{ "slice", required_argument, NULL, 'c' },
+		{ "chaos", no_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -73,10 +76,22 @@ int cmd_record(int argc, char **argv)
 	int c, ret;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+o:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+o:wc:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			out = optarg;
+			break;
+		case 'w':
+			ro.wait_all = true;
+			break;
+		case 'c':
+			if (!parse_u64(optarg, &ro.slice_us) || !ro.slice_us ||
+			    ro.slice_us > 60000000)
+				return cli_usage_error(self, "bad slice '%s' (microseconds, 1 to "
+							     "60000000)", optarg);
+			break;
+		case 'C':
+			ro.chaos = true;
 			break;
 		case 'h':
 			cli_print_help(self);

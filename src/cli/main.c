@@ -11,13 +11,20 @@
 
 const struct cli_cmd cli_cmds[] = {
 	{ "record", cmd_record, "run a program and record its execution",
-	  "usage: rewind record [-o DIR] [--] PROGRAM [ARGS...]\n"
+	  "usage: rewind record [-o DIR] [-w] [-c USEC] [--chaos] [--] PROGRAM [ARGS...]\n"
 	  "\n"
-	  "Run PROGRAM under the recorder. Its output passes through; rewind exits\n"
-	  "with its exit status, or 128+N if it was killed by signal N.\n"
+	  "Run PROGRAM under the recorder, with every thread and process it starts.\n"
+	  "Its output passes through; rewind exits with its exit status, or 128+N if\n"
+	  "it was killed by signal N. One thread runs at a time; a thread that\n"
+	  "computes without syscalls while another could run is preempted.\n"
 	  "\n"
-	  "  -o, --output DIR  write the trace to DIR (must not exist)\n"
-	  "  -h, --help        show this help\n"
+	  "  -o, --output DIR       write the trace to DIR (must not exist)\n"
+	  "  -w, --wait             wait for every process to exit, not only the first\n"
+	  "                         (otherwise the rest are killed when it exits)\n"
+	  "  -c, --slice USEC       preempt after USEC microseconds (default 50000)\n"
+	  "      --chaos            randomize slices and thread choices, to record rare\n"
+	  "                         interleavings (replay stays exact)\n"
+	  "  -h, --help             show this help\n"
 	  "\n"
 	  "Traces go to $REWIND_TRACE_DIR, else $XDG_DATA_HOME/rewind, else\n"
 	  "~/.local/share/rewind, named <program>-<N>; latest-trace points at the newest.\n" },

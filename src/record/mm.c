@@ -46,7 +46,7 @@ static struct trace_map *add_map(struct recorder *r)
 static int save_contents(struct recorder *r, struct trace_map *m, uint64_t len)
 {
 	void *dst = buf_append_space(&r->mapbuf, len);
-	int err = task_read(&r->t, m->start, dst, len);
+	int err = task_read(&r->cur->t, m->start, dst, len);
 	if (err) {
 		r->mapbuf.len -= len;
 		return err;
@@ -100,7 +100,7 @@ int rec_snapshot_exec(struct recorder *r)
 	struct task_map *tm;
 	size_t n;
 	const char *what = NULL;
-	int err = task_read_maps(&r->t, &tm, &n);
+	int err = task_read_maps(&r->cur->t, &tm, &n);
 	if (err)
 		return err;
 	rec_maps_reset(r);
@@ -122,7 +122,7 @@ int rec_snapshot_exec(struct recorder *r)
 		} else if (!strcmp(p, "[vdso]")) {
 			m->kind = MAPK_VDSO;
 		} else if (p[0] == '/' && x->inode) {
-			char *src = xasprintf("/proc/%d/map_files/%llx-%llx", (int)r->t.tid,
+			char *src = xasprintf("/proc/%d/map_files/%llx-%llx", (int)r->cur->t.tid,
 					      (unsigned long long)x->start,
 					      (unsigned long long)x->end);
 			char *orig = keep(r, xstrdup(p));
@@ -152,7 +152,7 @@ int rec_snapshot_exec(struct recorder *r)
 int rec_mmap_file(struct recorder *r, uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags,
 		  int fd, uint64_t offset, const char **ret_what)
 {
-	char *src = xasprintf("/proc/%d/fd/%d", (int)r->t.tid, fd);
+	char *src = xasprintf("/proc/%d/fd/%d", (int)r->cur->t.tid, fd);
 	char orig[4096];
 	ssize_t n = readlink(src, orig, sizeof(orig) - 1);
 	struct trace_map *m;

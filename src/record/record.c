@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,11 +33,11 @@ static struct recorder *bug_rec;
 static void rec_bug_context(void)
 {
 	struct recorder *r = bug_rec;
-	if (!r)
+	if (!r || !r->cur)
 		return;
 	fprintf(stderr, "  recorder: event %llu, tid %d, stop %s, rip 0x%llx\n",
-		(unsigned long long)r->num, (int)r->t.tid, task_stop_name(r->t.stop),
-		(unsigned long long)r->t.regs.rip);
+		(unsigned long long)r->num, (int)r->cur->t.tid, task_stop_name(r->cur->t.stop),
+		(unsigned long long)r->cur->t.regs.rip);
 }
 
 static int add_out(struct sc_call *call, uint64_t addr, uint64_t len)
@@ -54,7 +55,7 @@ static int add_out(struct sc_call *call, uint64_t addr, uint64_t len)
 static int read_mem(struct sc_call *call, uint64_t addr, void *dst, size_t len)
 {
 	struct recorder *r = call->priv;
-	return task_read(&r->t, addr, dst, len);
+	return task_read(&r->cur->t, addr, dst, len);
 }
 
 /*
@@ -71,11 +72,11 @@ static void fetch_outputs(struct recorder *r)
 		struct trace_mem m = r->mem[i];
 		size_t start = r->membuf.len;
 		unsigned char *dst = buf_append_space(&r->membuf, m.len);
-		if (task_read(&r->t, m.addr, dst, m.len)) {
+		if (task_read(&r->cur->t, m.addr, dst, m.len)) {
 			uint64_t got = 0;
 			while (got < m.len) {
 				uint64_t chunk = MIN(4096 - ((m.addr + got) & 4095), m.len - got);
-				if (task_read(&r->t, m.addr + got, dst + got, chunk))
+				if (task_read(&r->cur->t, m.addr + got, dst + got, chunk))
 					break;
 				got += chunk;
 			}
@@ -95,7 +96,7 @@ static void fetch_outputs(struct recorder *r)
 static int write_event(struct recorder *r, struct trace_event *ev)
 {
 	ev->num = ++r->num;
-	ev->tid = r->t.tid;
+	ev->tid = r->cur->t.tid;
 	log_event = r->num;
 	int err = trace_write_event(r->w, ev);
 	if (err)
@@ -112,6 +113,28 @@ static void new_event(struct recorder *r, uint32_t kind)
 	rec_maps_reset(r);
 }
 
+/* The new program's argv, from its initial stack, as one NUL-separated mem entry at 0. */
+static void exec_argv(struct recorder *r, uint64_t sp)
+{
+	uint64_t argc, p;
+	buf_reset(&r->membuf);
+	if (task_read(&r->cur->t, sp, &argc, 8) || argc > 4096)
+		return;
+	for (uint64_t i = 0; i < argc && r->membuf.len < 65536; i++) {
+		char *str;
+		if (task_read(&r->cur->t, sp + 8 + 8 * i, &p, 8) ||
+		    task_read_str(&r->cur->t, p, 4096, &str))
+			break;
+		buf_append(&r->membuf, str, strlen(str) + 1);
+		free(str);
+	}
+	GROW(r->mem, r->mem_alloc, 1);
+	r->mem[0] = (struct trace_mem){ .addr = 0, .len = r->membuf.len, .data = r->membuf.data };
+	r->nmem = 1;
+	r->ev.mem = r->mem;
+	r->ev.nmem = 1;
+}
+
 static int record_exec(struct recorder *r)
 {
 	struct user_regs_struct *regs;
@@ -119,15 +142,24 @@ static int record_exec(struct recorder *r)
 	size_t n;
 	int err;
 
-	err = rec_map_rewind_page(&r->t);
+	/* Exec unshares a CLONE_FILES fd table. */
+	if (r->cur->files && r->cur->files->refs > 1) {
+		struct rec_files *f = xmalloc(sizeof(*f));
+		*f = *r->cur->files;
+		f->refs = 1;
+		r->cur->files->refs--;
+		r->cur->files = f;
+	}
+
+	err = rec_map_rewind_page(&r->cur->t);
 	if (err)
 		return error("cannot set up the new address space: %s", strerror(-err));
-	err = task_read_maps(&r->t, &tm, &n);
+	err = task_read_maps(&r->cur->t, &tm, &n);
 	if (err)
 		return error("cannot read the new address space: %s", strerror(-err));
 	for (size_t i = 0; !err && i < n; i++)
 		if (!strcmp(tm[i].path, "[vdso]"))
-			err = rec_patch_vdso(&r->t, tm[i].start, tm[i].end);
+			err = rec_patch_vdso(&r->cur->t, tm[i].start, tm[i].end);
 	task_maps_free(tm, n);
 	if (err)
 		return error("cannot patch the vDSO: %s", strerror(-err));
@@ -135,15 +167,16 @@ static int record_exec(struct recorder *r)
 	err = rec_snapshot_exec(r);
 	if (err)
 		return error("cannot save the address space after exec: %s", strerror(-err));
-	err = task_regs(&r->t, &regs);
+	err = task_regs(&r->cur->t, &regs);
 	if (err)
 		return error("tracee vanished after exec");
 	r->ev.regs = *regs;
 	r->ev.maps = r->maps;
 	r->ev.nmaps = (uint32_t)r->nmaps;
+	exec_argv(r, regs->rsp);
 	err = write_event(r, &r->ev);
-	r->boundary_regs = *regs;
-	r->boundary_valid = true;
+	r->cur->boundary_regs = *regs;
+	r->cur->boundary_valid = true;
 	return err;
 }
 
@@ -151,7 +184,7 @@ static int on_syscall_entry(struct recorder *r)
 {
 	struct user_regs_struct *regs;
 	const struct sc_desc *d;
-	int err = task_regs(&r->t, &regs);
+	int err = task_regs(&r->cur->t, &regs);
 	if (err)
 		return 0; /* vanished: the wait reports it */
 	d = sc_lookup((long)regs->orig_rax);
@@ -159,23 +192,24 @@ static int on_syscall_entry(struct recorder *r)
 		return error("unsupported syscall %s (%lld) at event %llu",
 			     sc_name((long)regs->orig_rax), (long long)regs->orig_rax,
 			     (unsigned long long)r->num + 1);
-	r->sc = d;
-	r->entry_regs = *regs;
-	r->forced = false;
+	r->cur->sc = d;
+	r->cur->entered = false;
+	r->cur->entry_regs = *regs;
+	r->cur->forced = false;
 	if (d->flags & SC_NO_RECORD_EXEC) {
 		/* Not run: the kernel reports -ENOSYS at exit, as on a kernel without it. */
 		regs->orig_rax = (uint64_t)-1;
-		task_set_regs(&r->t, regs);
-		r->forced = true;
-		r->forced_ret = -ENOSYS;
+		task_set_regs(&r->cur->t, regs);
+		r->cur->forced = true;
+		r->cur->forced_ret = -ENOSYS;
 	}
 	if (d->replay == SC_EXIT) {
 		/* No exit stop follows: the event is written now. */
 		new_event(r, EV_SYSCALL);
-		r->ev.regs = r->entry_regs;
-		r->ev.exit_regs = r->entry_regs;
+		r->ev.regs = r->cur->entry_regs;
+		r->ev.exit_regs = r->cur->entry_regs;
 		r->ev.nr = d->nr;
-		r->sc = NULL;
+		r->cur->sc = NULL;
 		return write_event(r, &r->ev);
 	}
 	return 0;
@@ -206,12 +240,12 @@ static bool capture_echo(struct recorder *r, int in_fd, uint64_t offp, int64_t n
 	ssize_t got;
 
 	if (offp) {
-		if (task_read(&r->t, offp, &end, sizeof(end)))
+		if (task_read(&r->cur->t, offp, &end, sizeof(end)))
 			return false;
 	} else {
 		FILE *f;
 		char line[128];
-		snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", (int)r->t.tid, in_fd);
+		snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", (int)r->cur->t.tid, in_fd);
 		f = fopen(path, "re");
 		if (!f)
 			return false;
@@ -222,7 +256,7 @@ static bool capture_echo(struct recorder *r, int in_fd, uint64_t offp, int64_t n
 	}
 	if (end < (uint64_t)n)
 		return false;
-	snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)r->t.tid, in_fd);
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)r->cur->t.tid, in_fd);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return false;
@@ -253,9 +287,9 @@ static void track_stdio(struct recorder *r, const struct sc_desc *d, const uint6
 		pair = new_fd_pair(ev, args[0], fds);
 	else if (d->nr == SYS_socketpair)
 		pair = new_fd_pair(ev, args[3], fds);
-	if (ret > 0 && ((d->nr == SYS_sendfile && sc_stdio_of(&r->stdio, args[0])) ||
-			(d->nr == SYS_copy_file_range && sc_stdio_of(&r->stdio, args[2])) ||
-			(d->nr == SYS_splice && sc_stdio_of(&r->stdio, args[2])))) {
+	if (ret > 0 && ((d->nr == SYS_sendfile && sc_stdio_of(&r->cur->files->stdio, args[0])) ||
+			(d->nr == SYS_copy_file_range && sc_stdio_of(&r->cur->files->stdio, args[2])) ||
+			(d->nr == SYS_splice && sc_stdio_of(&r->cur->files->stdio, args[2])))) {
 		bool ok = d->nr == SYS_sendfile ? capture_echo(r, (int)args[1], args[2], ret)
 						: capture_echo(r, (int)args[0], args[1], ret);
 		if (ok) {
@@ -264,35 +298,40 @@ static void track_stdio(struct recorder *r, const struct sc_desc *d, const uint6
 			ev->nmem = (uint32_t)r->nmem;
 		}
 	}
-	sc_stdio_update(&r->stdio, d, args, ret, pair);
+	sc_stdio_update(&r->cur->files->stdio, d, args, ret, pair);
 }
 
 static int on_syscall_exit(struct recorder *r)
 {
-	const struct sc_desc *d = r->sc;
+	const struct sc_desc *d = r->cur->sc;
 	struct user_regs_struct *regs, cmp;
 	struct sc_call call;
 	const char *what = NULL;
 	int err;
 
-	r->sc = NULL;
+	r->cur->sc = NULL;
 	if (!d)
 		return 0; /* the exit of a remote syscall or of the initial execve */
-	err = task_regs(&r->t, &regs);
+	err = task_regs(&r->cur->t, &regs);
 	if (err)
 		return 0;
 	new_event(r, EV_SYSCALL);
 	r->ev.nr = d->nr;
 	r->ev.ret = (int64_t)regs->rax;
-	r->ev.regs = r->entry_regs;
-	if (r->forced) {
+	r->ev.regs = r->cur->entry_regs;
+	if (r->cur->entered)
+		r->ev.flags |= EVF_ENTERED;
+	r->cur->entered = false;
+	if (d->nr == SYS_sched_yield)
+		r->want_switch = true;
+	if (r->cur->forced) {
 		r->ev.flags |= EVF_FORCED;
-		r->ev.ret = r->forced_ret;
-		regs->rax = (uint64_t)r->forced_ret;
-		regs->orig_rax = r->entry_regs.orig_rax;
-		task_set_regs(&r->t, regs);
+		r->ev.ret = r->cur->forced_ret;
+		regs->rax = (uint64_t)r->cur->forced_ret;
+		regs->orig_rax = r->cur->entry_regs.orig_rax;
+		task_set_regs(&r->cur->t, regs);
 	}
-	cmp = r->entry_regs;
+	cmp = r->cur->entry_regs;
 	cmp.rax = regs->rax;
 	if (memcmp(&cmp, regs, sizeof(cmp))) {
 		r->ev.flags |= EVF_EXIT_REGS;
@@ -305,9 +344,9 @@ static int on_syscall_exit(struct recorder *r)
 	} else {
 		call = (struct sc_call){ .nr = d->nr, .ret = r->ev.ret, .priv = r,
 					 .read = read_mem, .out = add_out };
-		memcpy(call.args, &(uint64_t[6]){ r->entry_regs.rdi, r->entry_regs.rsi,
-						  r->entry_regs.rdx, r->entry_regs.r10,
-						  r->entry_regs.r8, r->entry_regs.r9 },
+		memcpy(call.args, &(uint64_t[6]){ r->cur->entry_regs.rdi, r->cur->entry_regs.rsi,
+						  r->cur->entry_regs.rdx, r->cur->entry_regs.r10,
+						  r->cur->entry_regs.r8, r->cur->entry_regs.r9 },
 		       sizeof(call.args));
 		err = sc_outputs(d, &call, &what);
 		if (err == -ENOTSUP)
@@ -318,9 +357,9 @@ static int on_syscall_exit(struct recorder *r)
 		r->ev.nmem = (uint32_t)r->nmem;
 		track_stdio(r, d, call.args);
 	}
-	if (d->nr == SYS_mmap && r->ev.ret >= 0 && !(r->entry_regs.r10 & MAP_ANONYMOUS)) {
-		err = rec_mmap_file(r, (uint64_t)r->ev.ret, r->entry_regs.rsi, r->entry_regs.rdx,
-				    r->entry_regs.r10, (int)r->entry_regs.r8, r->entry_regs.r9,
+	if (d->nr == SYS_mmap && r->ev.ret >= 0 && !(r->cur->entry_regs.r10 & MAP_ANONYMOUS)) {
+		err = rec_mmap_file(r, (uint64_t)r->ev.ret, r->cur->entry_regs.rsi, r->cur->entry_regs.rdx,
+				    r->cur->entry_regs.r10, (int)r->cur->entry_regs.r8, r->cur->entry_regs.r9,
 				    &what);
 		if (err == -ENOTSUP)
 			return error("unsupported syscall mmap (%s) at event %llu", what,
@@ -339,25 +378,26 @@ static int on_syscall_exit(struct recorder *r)
 		if (err)
 			return err;
 	}
-	err = task_regs(&r->t, &regs);
+	err = task_regs(&r->cur->t, &regs);
 	if (err)
 		return 0;
-	r->boundary_regs = *regs;
-	r->boundary_valid = true;
+	r->cur->boundary_regs = *regs;
+	r->cur->boundary_valid = true;
 	return 0;
 }
 
 /* The process is dying. If inside a syscall (killed by SIGKILL, say), record that call. */
 static int on_exit_event(struct recorder *r)
 {
-	if (!r->sc)
+	if (!r->cur->sc)
 		return 0;
 	new_event(r, EV_SYSCALL);
-	r->ev.nr = r->sc->nr;
-	r->ev.regs = r->entry_regs;
-	r->ev.exit_regs = r->entry_regs;
-	r->ev.flags = EVF_NO_RETURN;
-	r->sc = NULL;
+	r->ev.nr = r->cur->sc->nr;
+	r->ev.regs = r->cur->entry_regs;
+	r->ev.exit_regs = r->cur->entry_regs;
+	r->ev.flags = EVF_NO_RETURN | (r->cur->entered ? EVF_ENTERED : 0);
+	r->cur->sc = NULL;
+	r->cur->entered = false;
 	return write_event(r, &r->ev);
 }
 
@@ -372,7 +412,7 @@ static int try_rdtsc(struct recorder *r, const siginfo_t *si, bool *ret_handled)
 	*ret_handled = false;
 	if (si->si_signo != SIGSEGV || si->si_code != SI_KERNEL)
 		return 0;
-	if (task_regs(&r->t, &regs) || task_read(&r->t, regs->rip, insn, sizeof(insn)))
+	if (task_regs(&r->cur->t, &regs) || task_read(&r->cur->t, regs->rip, insn, sizeof(insn)))
 		return 0;
 	if (insn[0] == 0x0f && insn[1] == 0x31)
 		len = 2;
@@ -388,12 +428,12 @@ static int try_rdtsc(struct recorder *r, const siginfo_t *si, bool *ret_handled)
 	if (len == 3)
 		regs->rcx = aux;
 	regs->rip += len;
-	task_set_regs(&r->t, regs);
+	task_set_regs(&r->cur->t, regs);
 	r->ev.tsc[0] = regs->rax;
 	r->ev.tsc[1] = regs->rdx;
 	r->ev.tsc[2] = regs->rcx;
 	r->ev.insn_len = len;
-	r->boundary_valid = false;
+	r->cur->boundary_valid = false;
 	*ret_handled = true;
 	return write_event(r, &r->ev);
 }
@@ -437,7 +477,7 @@ static void dispositions(struct recorder *r, uint64_t *caught, uint64_t *ignored
 	char path[64], line[256];
 	FILE *f;
 	*caught = *ignored = *blocked = 0;
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)r->t.tid);
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)r->cur->t.tid);
 	f = fopen(path, "re");
 	if (!f)
 		return;
@@ -479,7 +519,7 @@ static int record_frame(struct recorder *r)
 	uint64_t old = r->ev.regs.rsp, len;
 	int err;
 
-	if (r->t.stop == TS_SIGNAL && r->t.sig == SIGTRAP && task_regs(&r->t, &regs) == 0 &&
+	if (r->cur->t.stop == TS_SIGNAL && r->cur->t.sig == SIGTRAP && task_regs(&r->cur->t, &regs) == 0 &&
 	    regs->rsp + 256 < old) {
 		len = old - regs->rsp < 65536 ? old - 128 - regs->rsp : 8192;
 		r->nmem = 0;
@@ -502,9 +542,9 @@ static int on_signal(struct recorder *r)
 	struct user_regs_struct *regs;
 	siginfo_t si;
 	bool handled;
-	int err, sig = r->t.sig;
+	int err, sig = r->cur->t.sig;
 
-	if (task_getsiginfo(&r->t, &si) || task_regs(&r->t, &regs))
+	if (task_getsiginfo(&r->cur->t, &si) || task_regs(&r->cur->t, &regs))
 		return 0;
 	err = try_rdtsc(r, &si, &handled);
 	if (err || handled)
@@ -515,7 +555,7 @@ static int on_signal(struct recorder *r)
 	r->ev.si = si;
 	if (is_fault(&si)) {
 		r->ev.sigkind = SIGK_SYNC;
-	} else if (r->boundary_valid && !memcmp(regs, &r->boundary_regs, sizeof(*regs))) {
+	} else if (r->cur->boundary_valid && !memcmp(regs, &r->cur->boundary_regs, sizeof(*regs))) {
 		r->ev.sigkind = SIGK_BOUNDARY;
 	} else if (kills_now(r, sig)) {
 		/* Ctrl-C on a busy loop: holding it back could wait forever. */
@@ -523,15 +563,15 @@ static int on_signal(struct recorder *r)
 	} else {
 		/* In user code: delivered here, and found again by its state on replay. */
 		r->ev.sigkind = SIGK_STATE;
-		err = task_state_digest(&r->t, regs->rsp, &r->ev.digest);
+		err = task_state_digest(&r->cur->t, regs->rsp, &r->ev.digest);
 		if (err)
 			return error("cannot read the program's memory at event %llu: %s",
 				     (unsigned long long)r->num + 1, strerror(-err));
 	}
-	r->boundary_valid = false;
-	r->deliver_sig = sig;
+	r->cur->boundary_valid = false;
+	r->cur->deliver_sig = sig;
 	if (has_handler(r, sig)) {
-		r->frame_next = true; /* the event is written with its frame */
+		r->cur->frame_next = true; /* the event is written with its frame */
 		return 0;
 	}
 	return write_event(r, &r->ev);
@@ -565,6 +605,456 @@ static void fill_header(struct trace_header *h, const struct rec_opts *o, pid_t 
 	}
 }
 
+/* ---- tasks and the scheduler ---- */
+
+static struct rtask *find_task(struct recorder *r, pid_t tid)
+{
+	for (size_t i = 0; i < r->ntasks; i++)
+		if (r->tasks[i]->t.tid == tid && r->tasks[i]->state != RT_DEAD)
+			return r->tasks[i];
+	return NULL;
+}
+
+static struct rtask *add_task(struct recorder *r, pid_t tid, pid_t tgid)
+{
+	struct rtask *t = xcalloc(1, sizeof(*t));
+	task_init(&t->t, tid);
+	t->tgid = tgid;
+	GROW(r->tasks, r->tasks_alloc, r->ntasks + 1);
+	r->tasks[r->ntasks++] = t;
+	r->nlive++;
+	return t;
+}
+
+static void files_put(struct rec_files *f)
+{
+	if (f && --f->refs == 0)
+		free(f);
+}
+
+static void task_gone(struct recorder *r, struct rtask *t)
+{
+	t->state = RT_DEAD;
+	t->t.stop = TS_EXITED;
+	r->nlive--;
+	if (r->cur == t)
+		r->cur = NULL;
+}
+
+/*
+ * Collect the stops that are ready (or wait for one if block): each becomes
+ * its task's new stop. A stop for a tid we do not know yet is a new child
+ * whose parent's clone event has not been seen: it is kept for when it is.
+ */
+static int collect(struct recorder *r, bool block)
+{
+	for (;;) {
+		pid_t tid;
+		int st, err = task_wait_any(block, &tid, &st);
+		struct rtask *t;
+		if (err == -EAGAIN || err == -ECHILD)
+			return 0;
+		if (err)
+			return err;
+		block = false;
+		t = find_task(r, tid);
+		if (!t) {
+			/* A child that stops before its parent's clone event: note it now. */
+			t = add_task(r, tid, 0);
+			t->new_child = true;
+		}
+		(void)task_note_status(&t->t, st);
+		t->state = RT_NEW_STOP;
+	}
+}
+
+/* Is a task other than cur ready to be handled or resumed? */
+static bool other_ready(struct recorder *r)
+{
+	for (size_t i = 0; i < r->ntasks; i++) {
+		struct rtask *t = r->tasks[i];
+		if (t != r->cur && (t->state == RT_STOPPED || t->state == RT_NEW_STOP))
+			return true;
+	}
+	return false;
+}
+
+static uint64_t rng_next(struct recorder *r)
+{
+	r->rng ^= r->rng << 13;
+	r->rng ^= r->rng >> 7;
+	r->rng ^= r->rng << 17;
+	return r->rng;
+}
+
+static uint64_t slice_ns(struct recorder *r)
+{
+	uint64_t us = r->o->slice_us ? r->o->slice_us : 50000;
+	if (r->o->chaos)
+		us = 1 + rng_next(r) % (2 * us);
+	return us * 1000;
+}
+
+/*
+ * The next task to run: round robin from after the current one among those
+ * stopped (in chaos mode, a random one).
+ */
+static struct rtask *pick(struct recorder *r)
+{
+	size_t start = 0, n = r->ntasks;
+	for (size_t i = 0; i < n; i++)
+		if (r->tasks[i] == r->cur)
+			start = i + 1;
+	if (r->o->chaos && n)
+		start = rng_next(r) % n;
+	for (size_t k = 0; k < n; k++) {
+		struct rtask *t = r->tasks[(start + k) % n];
+		/* (A child whose clone event has not been seen yet waits for it.) */
+		if ((t->state == RT_STOPPED || t->state == RT_NEW_STOP) && t->files)
+			return t;
+	}
+	return NULL;
+}
+
+/*
+ * Switch to another task. If the current one is blocked inside a syscall,
+ * announce it (EV_ENTER): replay must bring it to that syscall before the
+ * next task runs.
+ */
+static int switch_to(struct recorder *r, struct rtask *next)
+{
+	struct rtask *c = r->cur;
+	if (c && c != next && c->state == RT_KERNEL && c->sc && !c->entered) {
+		new_event(r, EV_ENTER);
+		r->ev.regs = c->entry_regs;
+		r->ev.nr = c->sc->nr;
+		c->entered = true;
+		if (c->sc->nr == SYS_futex) {
+			/* A PI futex that blocks has set the waiters bit in its word already. */
+			struct sc_call call = { .nr = SYS_futex, .priv = r, .read = read_mem,
+						.out = add_out };
+			memcpy(call.args, &(uint64_t[6]){ c->entry_regs.rdi, c->entry_regs.rsi,
+							  c->entry_regs.rdx, c->entry_regs.r10,
+							  c->entry_regs.r8, c->entry_regs.r9 },
+			       sizeof(call.args));
+			if (sc_outputs(c->sc, &call, NULL) == 0) {
+				fetch_outputs(r);
+				r->ev.mem = r->mem;
+				r->ev.nmem = (uint32_t)r->nmem;
+			}
+		}
+		int err = write_event(r, &r->ev);
+		if (err)
+			return err;
+	}
+	r->cur = next;
+	r->want_switch = false;
+	r->slice_end_ns = now_ns() + slice_ns(r);
+	log_tid = next->t.tid;
+	return 0;
+}
+
+static int resume_cur(struct recorder *r)
+{
+	struct rtask *c = r->cur;
+	int sig = c->deliver_sig, err;
+	bool kernel = c->t.in_syscall || c->t.stop == TS_EXIT_EVENT;
+	c->deliver_sig = 0;
+	err = task_resume(&c->t, c->frame_next ? TR_SINGLESTEP : TR_SYSCALL, sig);
+	if (err == -ESRCH) {
+		/* Killed while stopped (another thread's exit_group): its exit stops follow. */
+		c->state = RT_KERNEL;
+		return 0;
+	}
+	if (err)
+		return error("ptrace failed at event %llu: %s", (unsigned long long)r->num,
+			     strerror(-err));
+	c->state = kernel ? RT_KERNEL : RT_USER;
+	return 0;
+}
+
+/* Preempt the current task, computing in user code, with a SIGSTOP of ours. */
+static void preempt(struct recorder *r)
+{
+	struct rtask *c = r->cur;
+	if (c->sigstop_sent)
+		return;
+	c->sigstop_sent = true;
+	syscall(SYS_tkill, c->t.tid, SIGSTOP);
+}
+
+/* The preemption stop: a state-identified point; another task runs next. */
+static int on_preempted(struct recorder *r)
+{
+	struct user_regs_struct *regs;
+	int err;
+	r->cur->sigstop_sent = false;
+	if (task_regs(&r->cur->t, &regs))
+		return 0;
+	new_event(r, EV_SCHED);
+	r->ev.regs = *regs;
+	err = task_state_digest(&r->cur->t, regs->rsp, &r->ev.digest);
+	if (err)
+		return error("cannot read the program's memory at event %llu: %s",
+			     (unsigned long long)r->num + 1, strerror(-err));
+	r->want_switch = true;
+	return write_event(r, &r->ev);
+}
+
+/*
+ * Our preemption SIGSTOP raced with a syscall entry: left pending, it would
+ * interrupt the syscall. Skip the syscall (orig_rax -1), take the SIGSTOP on
+ * the way out, and put the registers back so the syscall instruction runs
+ * again: nothing the program can see.
+ */
+static int cancel_sigstop(struct recorder *r)
+{
+	struct rtask *c = r->cur;
+	struct user_regs_struct *regs, saved;
+	int err = task_regs(&c->t, &regs);
+	if (err)
+		return err;
+	saved = *regs;
+	regs->orig_rax = (uint64_t)-1;
+	task_set_regs(&c->t, regs);
+	err = task_step(&c->t, TR_SYSCALL, 0);
+	while (!err && !(c->t.stop == TS_SIGNAL && c->t.sig == SIGSTOP)) {
+		if (c->t.stop == TS_EXITED || c->t.stop == TS_EXIT_EVENT)
+			return -ESRCH;
+		if (c->t.stop == TS_SIGNAL)
+			return -EPROTO; /* another signal came first: leave it to the caller */
+		err = task_step(&c->t, TR_SYSCALL, 0);
+	}
+	if (err)
+		return err;
+	c->sigstop_sent = false;
+	saved.rip -= 2;
+	saved.rax = saved.orig_rax;
+	task_set_regs(&c->t, &saved);
+	/* From the signal stop, resuming re-enters the syscall: its entry stop comes next. */
+	err = task_step(&c->t, TR_SYSCALL, 0);
+	if (!err && c->t.stop != TS_SYSCALL_ENTRY)
+		return -EPROTO;
+	return err;
+}
+
+/* A clone/fork/vfork made a task: announce it (EV_CLONE) and start tracking it. */
+static int on_clone_event(struct recorder *r)
+{
+	struct rtask *c = r->cur, *child;
+	pid_t tid = (pid_t)c->t.event_msg;
+	uint64_t flags = 0;
+	if (!c->sc)
+		return 0;
+	if (c->sc->nr == SYS_clone)
+		flags = c->entry_regs.rdi;
+	else if (c->sc->nr == SYS_vfork)
+		flags = CLONE_VM | CLONE_VFORK;
+	new_event(r, EV_CLONE);
+	r->ev.regs = c->entry_regs;
+	r->ev.nr = c->sc->nr;
+	r->ev.ret = tid;
+	c->entered = true;
+	child = find_task(r, tid);
+	if (!child) {
+		child = add_task(r, tid, 0);
+		child->new_child = true;
+		child->state = RT_KERNEL; /* its first stop is on its way */
+	}
+	child->tgid = (flags & CLONE_THREAD) ? c->tgid : tid;
+	if (flags & CLONE_FILES) {
+		child->files = c->files;
+		child->files->refs++;
+	} else {
+		child->files = xmalloc(sizeof(*child->files));
+		*child->files = *c->files;
+		child->files->refs = 1;
+	}
+	child->t.syscall_insn = c->t.syscall_insn;
+	return write_event(r, &r->ev);
+}
+
+/* The task is gone: its EV_EXIT, and the end of the recording if it was the last that counts. */
+static int on_exited(struct recorder *r)
+{
+	struct rtask *c = r->cur;
+	bool first = c->t.tid == r->first_tgid;
+	new_event(r, EV_EXIT);
+	r->ev.wait_status = c->t.exit_status;
+	if (first) {
+		r->end_status = c->t.exit_status;
+		r->ended = true;
+	}
+	task_gone(r, c);
+	r->cur = c; /* write_event names it */
+	if (r->nlive == 0 || (first && !r->o->wait_all))
+		r->ev.flags |= EVF_END;
+	int err = write_event(r, &r->ev);
+	r->cur = NULL;
+	return err;
+}
+
+/* Handle the current task's new stop. */
+static int handle_stop(struct recorder *r)
+{
+	struct rtask *c = r->cur;
+	int err = 0;
+
+	c->state = RT_STOPPED;
+	if (c->frame_next) {
+		c->frame_next = false;
+		err = record_frame(r);
+		if (err <= 0)
+			return err;
+		err = 0;
+	}
+	if (c->new_child && c->t.stop == TS_SIGNAL && c->t.sig == SIGSTOP) {
+		struct user_regs_struct *regs;
+		c->new_child = false;
+		if (task_regs(&c->t, &regs) == 0) {
+			c->boundary_regs = *regs;
+			c->boundary_valid = true;
+		}
+		return 0;
+	}
+	switch (c->t.stop) {
+	case TS_SYSCALL_ENTRY:
+		if (c->sigstop_sent) {
+			err = cancel_sigstop(r);
+			if (err == -ESRCH)
+				return 0;
+			if (err == -EPROTO) {
+				c->state = RT_NEW_STOP;
+				return 0;
+			}
+			if (err)
+				return error("ptrace failed at event %llu: %s",
+					     (unsigned long long)r->num, strerror(-err));
+		}
+		err = on_syscall_entry(r);
+		break;
+	case TS_SYSCALL_EXIT:
+		err = on_syscall_exit(r);
+		break;
+	case TS_CLONE_EVENT:
+		err = on_clone_event(r);
+		break;
+	case TS_SIGNAL:
+		if (c->sigstop_sent && c->t.sig == SIGSTOP)
+			err = on_preempted(r);
+		else
+			err = on_signal(r);
+		break;
+	case TS_EXIT_EVENT:
+		err = on_exit_event(r);
+		break;
+	case TS_EXITED:
+		err = on_exited(r);
+		break;
+	default:
+		break;
+	}
+	return err;
+}
+
+/*
+ * Wait for a stop of any task for at most us microseconds (forever if 0).
+ * Events the program made stay in memory only while it runs: if it blocks
+ * for 100 ms, they are flushed.
+ */
+static int wait_some(struct recorder *r, uint64_t us)
+{
+	uint64_t waited = 0;
+	int err = collect(r, false);
+	if (err)
+		return err;
+	if (r->cur ? r->cur->state == RT_NEW_STOP : pick(r) != NULL)
+		return 0;
+	for (;;) {
+		uint64_t step = us ? us - waited : 100000;
+		bool pending = trace_writer_pending(r->w);
+		if (!us && !pending)
+			return collect(r, true);
+		if (!us)
+			step = 100000;
+		if (task_wait_ready_us(step) == 0)
+			return collect(r, false);
+		err = collect(r, false);
+		if (err)
+			return err;
+		waited += step;
+		if (pending && (!us || waited >= 100000))
+			(void)trace_writer_flush(r->w);
+		if (us && waited >= us)
+			return 0;
+		if (other_ready(r) || (r->cur && r->cur->state == RT_NEW_STOP))
+			return 0;
+	}
+}
+
+static int record_loop(struct recorder *r)
+{
+	for (;;) {
+		struct rtask *c = r->cur;
+		int err;
+
+		if (r->ended && !r->o->wait_all)
+			return 0;
+		if (r->nlive == 0)
+			return 0;
+		if (c && c->state == RT_NEW_STOP) {
+			err = handle_stop(r);
+			if (err)
+				return err;
+			continue;
+		}
+		if (c && c->state == RT_STOPPED && !(r->want_switch && other_ready(r))) {
+			r->want_switch = false;
+			err = resume_cur(r);
+			if (err)
+				return err;
+			continue;
+		}
+		if (c && c->state == RT_KERNEL) {
+			/* A short syscall is back before 200 us; a blocked one sleeps. */
+			err = wait_some(r, other_ready(r) ? 200 : 0);
+			if (err)
+				return err;
+			if (c->state == RT_KERNEL && other_ready(r) && task_sleeping(&c->t))
+				goto next;
+			continue;
+		}
+		if (c && c->state == RT_USER) {
+			uint64_t now = now_ns();
+			if (now >= r->slice_end_ns) {
+				if (other_ready(r)) {
+					preempt(r);
+					err = wait_some(r, 0);
+				} else {
+					r->slice_end_ns = now + slice_ns(r);
+					err = 0;
+				}
+			} else {
+				err = wait_some(r, (r->slice_end_ns - now) / 1000 + 1);
+			}
+			if (err)
+				return err;
+			continue;
+		}
+next:
+		c = pick(r);
+		if (!c) {
+			err = wait_some(r, 0);
+			if (err)
+				return err;
+			continue;
+		}
+		err = switch_to(r, c);
+		if (err)
+			return err;
+	}
+}
+
 static void recorder_release(struct recorder *r)
 {
 	rec_maps_reset(r);
@@ -575,18 +1065,28 @@ static void recorder_release(struct recorder *r)
 	free(r->mem);
 	free(r->mem_off);
 	buf_release(&r->membuf);
-	task_release(&r->t);
+	for (size_t i = 0; i < r->ntasks; i++) {
+		struct rtask *t = r->tasks[i];
+		if (t->state != RT_DEAD)
+			task_kill(&t->t);
+		task_release(&t->t);
+		files_put(t->files);
+		free(t);
+	}
+	free(r->tasks);
 }
 
 int rec_run(const struct rec_opts *o, struct rec_result *res)
 {
-	struct recorder r = { 0 };
+	struct recorder r = { .o = o };
 	struct trace_header h;
 	struct task_spawn_opts so = { .path = o->exe, .argv = o->argv, .envp = o->envp,
 				      .trap_tsc = true };
+	struct rtask *first;
 	int err, ret = -1;
 
 	memset(res, 0, sizeof(*res));
+	r.rng = now_ns() | 1;
 	/* SIGCHLD is waited for with a deadline (task_wait_ready). */
 	sigset_t chld;
 	sigemptyset(&chld);
@@ -595,89 +1095,50 @@ int rec_run(const struct rec_opts *o, struct rec_result *res)
 	err = task_pin_cpu(NULL);
 	if (err)
 		warning("cannot pin to one CPU: %s", strerror(-err));
-	sc_stdio_init(&r.stdio);
-	err = task_spawn(&r.t, &so);
-	if (err)
+	first = add_task(&r, 0, 0);
+	first->files = xmalloc(sizeof(*first->files));
+	first->files->refs = 1;
+	sc_stdio_init(&first->files->stdio);
+	err = task_spawn(&first->t, &so);
+	if (err) {
+		r.nlive = 0;
+		first->state = RT_DEAD;
+		recorder_release(&r);
 		return error("cannot run '%s': %s", o->exe, strerror(-err));
-	log_tid = r.t.tid;
+	}
+	first->tgid = r.first_tgid = first->t.tid;
+	r.cur = first;
+	log_tid = first->t.tid;
 	bug_rec = &r;
 	bug_context = rec_bug_context;
-	fill_header(&h, o, r.t.tid);
+	fill_header(&h, o, first->t.tid);
 	err = trace_writer_open(o->trace_dir, &h, &r.w);
 	free(h.cwd);
 	free(h.host);
 	free(h.kernel);
 	if (err) {
 		error("cannot create the trace '%s': %s", o->trace_dir, strerror(-err));
-		goto out_kill;
+		goto out;
 	}
 	/* Finish the initial execve, then save the new address space. */
-	err = task_step(&r.t, TR_SYSCALL, 0);
-	if (err || r.t.stop != TS_SYSCALL_EXIT) {
+	err = task_step(&first->t, TR_SYSCALL, 0);
+	if (err || first->t.stop != TS_SYSCALL_EXIT) {
 		error("'%s' did not start under ptrace", o->exe);
-		goto out_kill;
+		goto out;
 	}
 	if (record_exec(&r))
-		goto out_kill;
-	for (;;) {
-		int sig = r.deliver_sig;
-		r.deliver_sig = 0;
-		/* A program that blocks must not keep its last events in memory only. */
-		bool pending = trace_writer_pending(r.w);
-		if (pending)
-			task_drain_sigchld();
-		err = task_resume(&r.t, r.frame_next ? TR_SINGLESTEP : TR_SYSCALL, sig);
-		if (!err && pending && task_wait_ready(&r.t, 100) == -ETIMEDOUT)
-			(void)trace_writer_flush(r.w);
-		if (!err)
-			err = task_wait(&r.t);
-		if (!err && r.frame_next) {
-			r.frame_next = false;
-			err = record_frame(&r);
-			if (err == 0)
-				continue;
-			if (err < 0)
-				goto out_kill;
-			err = 0;
-		}
-		if (err == -ESRCH || err == -ECHILD)
-			break;
-		if (err) {
-			error("ptrace failed at event %llu: %s", (unsigned long long)r.num,
-			      strerror(-err));
-			goto out_kill;
-		}
-		switch (r.t.stop) {
-		case TS_SYSCALL_ENTRY:
-			err = on_syscall_entry(&r);
-			break;
-		case TS_SYSCALL_EXIT:
-			err = on_syscall_exit(&r);
-			break;
-		case TS_SIGNAL:
-			err = on_signal(&r);
-			break;
-		case TS_EXIT_EVENT:
-			err = on_exit_event(&r);
-			break;
-		case TS_EXITED:
-			new_event(&r, EV_EXIT);
-			r.ev.wait_status = r.t.exit_status;
-			if (write_event(&r, &r.ev))
-				goto out_kill;
-			res->wait_status = r.t.exit_status;
-			res->ended = true;
-			ret = 0;
-			goto out;
-		default:
-			break;
-		}
-		if (err)
-			goto out_kill;
+		goto out;
+	first->state = RT_STOPPED;
+	r.slice_end_ns = now_ns() + slice_ns(&r);
+	if (record_loop(&r))
+		goto out;
+	if (!r.ended) {
+		error("the recorded program vanished at event %llu", (unsigned long long)r.num);
+		goto out;
 	}
-	error("the recorded program vanished at event %llu", (unsigned long long)r.num);
-out_kill:
-	task_kill(&r.t);
+	res->wait_status = r.end_status;
+	res->ended = true;
+	ret = 0;
 out:
 	res->events = r.num;
 	if (r.w) {

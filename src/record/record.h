@@ -26,6 +26,10 @@ struct rec_opts {
 	const char *exe;       /* absolute path of the program */
 	char **argv;
 	char **envp;
+	bool wait_all;        /* -w: until every process exits, not only the initial one */
+	uint64_t slice_us;    /* preempt a thread computing this long while another can run
+	                       * (0: the default, 50 ms) */
+	bool chaos;           /* randomized slices and choices of the next thread */
 };
 
 struct rec_result {

@@ -9,17 +9,35 @@
 #include "task/task.h"
 #include "trace/trace.h"
 
-struct recorder {
+/* A file descriptor table (shared by CLONE_FILES clones): which fds are stdout/stderr. */
+struct rec_files {
+	int refs;
+	struct sc_stdio stdio;
+};
+
+enum rt_state {
+	RT_STOPPED,  /* in a ptrace stop that is handled: resuming it is next */
+	RT_NEW_STOP, /* in a ptrace stop not yet handled */
+	RT_USER,     /* resumed into user code (only the current task) */
+	RT_KERNEL,   /* resumed inside a syscall (or exec/exit): perhaps blocked there */
+	RT_DEAD,
+};
+
+/* One recorded thread. */
+struct rtask {
 	struct task t;
-	struct trace_writer *w;
-	uint64_t num; /* number of the last event written */
-	struct trace_event ev;
+	pid_t tgid;
+	struct rec_files *files;
+	enum rt_state state;
+	bool new_child;     /* auto-attached: its first stop (a SIGSTOP) is ours */
+	bool sigstop_sent;  /* we sent it a SIGSTOP to preempt it */
 
 	/* The syscall between its entry and exit stops. */
 	const struct sc_desc *sc;
 	struct user_regs_struct entry_regs;
 	bool forced;
 	int64_t forced_ret;
+	bool entered;       /* an EV_ENTER or EV_CLONE announced it: its event has EVF_ENTERED */
 
 	/* Registers at the last syscall boundary; a signal that finds the same ones is there. */
 	struct user_regs_struct boundary_regs;
@@ -27,8 +45,24 @@ struct recorder {
 
 	int deliver_sig;    /* passed with the next resume */
 	bool frame_next;    /* deliver it with a single step and record the handler's frame */
+};
 
-	struct sc_stdio stdio;
+struct recorder {
+	const struct rec_opts *o;
+	struct trace_writer *w;
+	uint64_t num; /* number of the last event written */
+	struct trace_event ev;
+
+	struct rtask **tasks;
+	size_t ntasks, tasks_alloc;
+	size_t nlive;
+	struct rtask *cur;      /* the task whose stops are handled, or which runs user code */
+	pid_t first_tgid;       /* the initial process */
+	uint64_t slice_end_ns;  /* preempt the current task after this, if another can run */
+	bool want_switch;       /* sched_yield or a preemption: run another task next */
+	bool ended;
+	int end_status;
+	uint64_t rng;           /* --chaos */
 
 	/* Outputs of the current event. */
 	struct trace_mem *mem;

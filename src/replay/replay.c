@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,19 +43,48 @@ struct hw_slot {
 	uint64_t user_len;
 };
 
+/* An address space (shared by CLONE_VM clones). */
+struct rep_mm {
+	int refs;
+	uint64_t brk_cur;
+};
+
+/* A file descriptor table (shared by CLONE_FILES clones): which fds are stdout/stderr. */
+struct rep_files {
+	int refs;
+	struct sc_stdio stdio;
+};
+
+/* One replayed thread. */
+struct rep_task {
+	struct task t;
+	int32_t rec_tid;     /* its tid in the recording */
+	int32_t rec_tgid;
+	struct rep_mm *mm;
+	struct rep_files *files;
+	bool dead;
+	bool entered;        /* stopped at the entry of a syscall an EV_ENTER/EV_CLONE ran */
+	int deliver_sig;     /* passed with the next resume */
+	int pre_injected;    /* a signal already queued for the next signal event */
+	bool frame_pending;  /* deliver with a single step and write the frame */
+	struct user_regs_struct frame_regs;
+	uint64_t frame_addr;
+	struct buf frame;
+};
+
 struct replayer {
 	const struct rep_opts *o;
 	struct trace_reader *rd;
-	struct task t;
+	struct task *t;           /* cur's task */
+	struct rep_task *cur;     /* the task of the current event */
+	struct rep_task **tasks;
+	size_t ntasks, tasks_alloc, nlive;
 	struct trace_event ev;
 	bool pending;    /* ev was read and is not finished */
 	uint64_t done;   /* events finished */
 	bool exited;
 	int exit_status;
-	int deliver_sig; /* passed with the next resume */
-	uint64_t brk_cur;
 	int32_t rec_pid;
-	struct sc_stdio stdio;
 	struct buf tmp;
 	struct buf auxv;
 	char *exe_file;  /* files/ name of the program */
@@ -73,12 +103,7 @@ struct replayer {
 	bool (*interrupt)(void *arg); /* polled while the program computes */
 	void *interrupt_arg;
 	bool sent_stop;               /* we sent a SIGSTOP to interrupt it */
-	int pre_injected;             /* a signal already queued for the next signal event */
 	bool internal_hit;            /* the last stop was our internal debug register */
-	bool frame_pending;           /* deliver with a single step and write the frame */
-	struct user_regs_struct frame_regs;
-	uint64_t frame_addr;
-	struct buf frame;
 	bool progressed;         /* user code ran since the last event finished */
 	struct trace_mark mark;  /* the reader before the pending event */
 	void (*boundary_hook)(void *arg);
@@ -98,7 +123,70 @@ static void rep_bug_context(void)
 	if (r)
 		fprintf(stderr, "  replayer: event %llu (%s), tid %d, stop %s\n",
 			(unsigned long long)r->ev.num, trace_ev_kind_name(r->ev.kind),
-			(int)r->t.tid, task_stop_name(r->t.stop));
+			(int)r->t->tid, task_stop_name(r->t->stop));
+}
+
+static void set_cur(struct replayer *r, struct rep_task *t)
+{
+	r->cur = t;
+	r->t = &t->t;
+}
+
+static struct rep_task *find_rtask(struct replayer *r, int32_t rec_tid)
+{
+	for (size_t i = 0; i < r->ntasks; i++)
+		if (r->tasks[i]->rec_tid == rec_tid && !r->tasks[i]->dead)
+			return r->tasks[i];
+	return NULL;
+}
+
+/* A new task; mm and files are shared with share_* (NULL: new ones copied from copy_*). */
+static struct rep_task *rtask_new(struct replayer *r, int32_t rec_tid, int32_t rec_tgid,
+				  struct rep_mm *mm, struct rep_files *files)
+{
+	struct rep_task *t = xcalloc(1, sizeof(*t));
+	t->rec_tid = rec_tid;
+	t->rec_tgid = rec_tgid;
+	t->t.stop = TS_EXITED;
+	t->t.tid = -1;
+	t->t.mem_fd = -1;
+	t->mm = mm;
+	t->files = files;
+	mm->refs++;
+	files->refs++;
+	GROW(r->tasks, r->tasks_alloc, r->ntasks + 1);
+	r->tasks[r->ntasks++] = t;
+	r->nlive++;
+	return t;
+}
+
+static struct rep_mm *mm_new(uint64_t brk_cur)
+{
+	struct rep_mm *mm = xcalloc(1, sizeof(*mm));
+	mm->brk_cur = brk_cur;
+	return mm;
+}
+
+static struct rep_files *files_new(const struct sc_stdio *copy)
+{
+	struct rep_files *f = xcalloc(1, sizeof(*f));
+	if (copy)
+		f->stdio = *copy;
+	else
+		sc_stdio_init(&f->stdio);
+	return f;
+}
+
+static void rtask_free(struct rep_task *t)
+{
+	task_kill(&t->t);
+	task_release(&t->t);
+	if (--t->mm->refs == 0)
+		free(t->mm);
+	if (--t->files->refs == 0)
+		free(t->files);
+	buf_release(&t->frame);
+	free(t);
 }
 
 static int diverged(struct replayer *r, const char *fmt, ...) PRINTF(2, 3);
@@ -110,13 +198,13 @@ static int diverged(struct replayer *r, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	return error("replay diverged at event %llu (tid %d): %s", (unsigned long long)r->ev.num,
-		     (int)r->rec_pid, msg);
+		     (int)r->ev.tid, msg);
 }
 
 static int check_regs(struct replayer *r, const struct user_regs_struct *want)
 {
 	struct user_regs_struct *have;
-	if (task_regs(&r->t, &have))
+	if (task_regs(r->t, &have))
 		return diverged(r, "the tracee vanished");
 	for (unsigned i = 0; i < TASK_NREGS; i++) {
 		uint64_t h = *task_reg_ptr(have, i), w = *task_reg_ptr((void *)want, i);
@@ -131,20 +219,20 @@ static const char *stop_desc(struct replayer *r)
 {
 	static char buf[96];
 	struct user_regs_struct *regs;
-	switch (r->t.stop) {
+	switch (r->t->stop) {
 	case TS_SIGNAL:
-		snprintf(buf, sizeof(buf), "a %s", signal_name(r->t.sig));
+		snprintf(buf, sizeof(buf), "a %s", signal_name(r->t->sig));
 		return buf;
 	case TS_SYSEMU_ENTRY:
 	case TS_SYSCALL_ENTRY:
-		if (task_regs(&r->t, &regs))
+		if (task_regs(r->t, &regs))
 			return "a syscall";
 		snprintf(buf, sizeof(buf), "syscall %s", sc_name((long)regs->orig_rax));
 		return buf;
 	case TS_EXITED:
 		return "the program's exit";
 	default:
-		return task_stop_name(r->t.stop);
+		return task_stop_name(r->t->stop);
 	}
 }
 
@@ -162,11 +250,11 @@ static int bp_arm(struct replayer *r, struct sw_bp *bp)
 {
 	static const uint8_t int3 = 0xcc;
 	int err;
-	if (bp->inserted || r->t.stop == TS_EXITED)
+	if (bp->inserted || r->t->stop == TS_EXITED)
 		return 0;
-	err = task_read(&r->t, bp->addr, &bp->orig, 1);
+	err = task_read(r->t, bp->addr, &bp->orig, 1);
 	if (!err)
-		err = task_write(&r->t, bp->addr, &int3, 1);
+		err = task_write(r->t, bp->addr, &int3, 1);
 	if (!err)
 		bp->inserted = true;
 	return err;
@@ -174,8 +262,8 @@ static int bp_arm(struct replayer *r, struct sw_bp *bp)
 
 static void bp_disarm(struct replayer *r, struct sw_bp *bp)
 {
-	if (bp->inserted && r->t.stop != TS_EXITED)
-		(void)task_write(&r->t, bp->addr, &bp->orig, 1);
+	if (bp->inserted && r->t->stop != TS_EXITED)
+		(void)task_write(r->t, bp->addr, &bp->orig, 1);
 	bp->inserted = false;
 }
 
@@ -189,7 +277,7 @@ static void bps_recheck(struct replayer *r)
 	for (size_t i = 0; i < r->nbps; i++) {
 		struct sw_bp *bp = &r->bps[i];
 		uint8_t b;
-		if (bp->inserted && (task_read(&r->t, bp->addr, &b, 1) || b != 0xcc))
+		if (bp->inserted && (task_read(r->t, bp->addr, &b, 1) || b != 0xcc))
 			bp->inserted = false;
 		if (!bp->inserted)
 			(void)bp_arm(r, bp);
@@ -211,12 +299,12 @@ static int hw_apply(struct replayer *r)
 		len_bits = h->len == 1 ? 0 : h->len == 2 ? 1 : h->len == 8 ? 2 : 3;
 		if (h->kind == RBP_HW)
 			len_bits = 0;
-		if (task_set_debugreg(&r->t, i, h->addr))
+		if (task_set_debugreg(r->t, i, h->addr))
 			return -EINVAL;
 		dr7 |= (1ull << (2 * i)) | ((uint64_t)rw_bits[h->kind] << (16 + 4 * i)) |
 		       ((uint64_t)len_bits << (18 + 4 * i));
 	}
-	return task_set_debugreg(&r->t, 7, dr7);
+	return task_set_debugreg(r->t, 7, dr7);
 }
 
 /* Is the instruction at rip a syscall (by its real bytes)? */
@@ -238,20 +326,20 @@ static int classify_trap(struct replayer *r, bool stepped)
 	siginfo_t si;
 	uint64_t dr6 = 0;
 
-	if (r->t.stop != TS_SIGNAL || r->t.sig != SIGTRAP || task_getsiginfo(&r->t, &si) ||
-	    task_regs(&r->t, &regs))
+	if (r->t->stop != TS_SIGNAL || r->t->sig != SIGTRAP || task_getsiginfo(r->t, &si) ||
+	    task_regs(r->t, &regs))
 		return 0;
 	if (si.si_code == SI_KERNEL) {
 		struct sw_bp *bp = find_bp(r, regs->rip - 1);
 		if (!bp || !bp->inserted)
 			return 0;
 		regs->rip--;
-		task_set_regs(&r->t, regs);
+		task_set_regs(r->t, regs);
 		r->dbg = (struct rep_stop){ .kind = RSTOP_BREAKPOINT, .addr = regs->rip };
 		return REP_STOPPED;
 	}
-	if (si.si_code == TRAP_HWBKPT && !task_get_debugreg(&r->t, 6, &dr6)) {
-		(void)task_set_debugreg(&r->t, 6, 0);
+	if (si.si_code == TRAP_HWBKPT && !task_get_debugreg(r->t, 6, &dr6)) {
+		(void)task_set_debugreg(r->t, 6, 0);
 		for (int i = 0; i < 4; i++) {
 			struct hw_slot *h = &r->hw[i];
 			if (!(dr6 & (1u << i)) || !h->used)
@@ -303,25 +391,40 @@ step:
  */
 static int resume_wait(struct replayer *r, enum task_resume how, int sig)
 {
+	siginfo_t si;
 	int err;
-	if (!r->interrupt)
-		return task_step(&r->t, how, sig);
-	task_drain_sigchld();
-	err = task_resume(&r->t, how, sig);
-	if (err)
-		return err;
-	while (!r->sent_stop && task_wait_ready(&r->t, 50) == -ETIMEDOUT)
-		if (r->interrupt(r->interrupt_arg)) {
-			syscall(SYS_tgkill, r->t.tid, r->t.tid, SIGSTOP);
-			r->sent_stop = true;
+	for (;;) {
+		if (!r->interrupt) {
+			err = task_step(r->t, how, sig);
+		} else {
+			task_drain_sigchld();
+			err = task_resume(r->t, how, sig);
+			if (err)
+				return err;
+			while (!r->sent_stop && task_wait_ready(r->t, 50) == -ETIMEDOUT)
+				if (r->interrupt(r->interrupt_arg)) {
+					syscall(SYS_tkill, r->t->tid, SIGSTOP);
+					r->sent_stop = true;
+				}
+			err = task_wait(r->t);
 		}
-	return task_wait(&r->t);
+		/*
+		 * A replayed child that exec'd gets SIGCHLD back as its exit signal
+		 * (the kernel resets it at exec): its real exit notifies the real
+		 * parent. Recorded SIGCHLDs are injected by us (SI_KERNEL); a real
+		 * one (CLD_*) is not the program's to see.
+		 */
+		if (err || r->t->stop != TS_SIGNAL || r->t->sig != SIGCHLD ||
+		    task_getsiginfo(r->t, &si) || si.si_code < CLD_EXITED || si.si_code > CLD_CONTINUED)
+			return err;
+		sig = 0;
+	}
 }
 
 /* Our SIGSTOP arrived: a debugger interrupt at this point. */
 static int check_interrupt(struct replayer *r)
 {
-	if (!r->sent_stop || r->t.stop != TS_SIGNAL || r->t.sig != SIGSTOP)
+	if (!r->sent_stop || r->t->stop != TS_SIGNAL || r->t->sig != SIGSTOP)
 		return 0;
 	r->sent_stop = false;
 	r->dbg = (struct rep_stop){ .kind = RSTOP_INTERRUPT };
@@ -337,20 +440,20 @@ static int deliver_frame(struct replayer *r, int sig)
 {
 	struct user_regs_struct *regs;
 	int err;
-	r->frame_pending = false;
-	err = task_step(&r->t, TR_SINGLESTEP, sig);
+	r->cur->frame_pending = false;
+	err = task_step(r->t, TR_SINGLESTEP, sig);
 	if (err)
 		return err;
-	if (r->t.stop != TS_SIGNAL || r->t.sig != SIGTRAP || task_regs(&r->t, &regs))
+	if (r->t->stop != TS_SIGNAL || r->t->sig != SIGTRAP || task_regs(r->t, &regs))
 		return diverged(r, "expected %s's handler, got %s", signal_name(sig),
 				stop_desc(r));
-	if (!rep_same_state(regs, &r->frame_regs))
+	if (!rep_same_state(regs, &r->cur->frame_regs))
 		return diverged(r, "the handler of %s starts at rip 0x%llx rsp 0x%llx, recorded "
 				"0x%llx 0x%llx", signal_name(sig), (unsigned long long)regs->rip,
 				(unsigned long long)regs->rsp,
-				(unsigned long long)r->frame_regs.rip,
-				(unsigned long long)r->frame_regs.rsp);
-	err = task_write(&r->t, r->frame_addr, r->frame.data, r->frame.len);
+				(unsigned long long)r->cur->frame_regs.rip,
+				(unsigned long long)r->cur->frame_regs.rsp);
+	err = task_write(r->t, r->cur->frame_addr, r->cur->frame.data, r->cur->frame.len);
 	if (err)
 		return diverged(r, "cannot write the signal frame: %s", strerror(-err));
 	return 0;
@@ -369,11 +472,11 @@ static int advance(struct replayer *r, enum task_resume how)
 	struct user_regs_struct *regs;
 	struct sw_bp *bp = NULL;
 	bool sys, single;
-	int sig = r->deliver_sig, err;
+	int sig = r->cur->deliver_sig, err;
 
-	r->deliver_sig = 0;
+	r->cur->deliver_sig = 0;
 	r->progressed = true;
-	if (r->frame_pending) {
+	if (r->cur->frame_pending) {
 		err = deliver_frame(r, sig);
 		if (err)
 			return err < 0 ? err : -EPROTO;
@@ -383,14 +486,14 @@ static int advance(struct replayer *r, enum task_resume how)
 			return REP_STOPPED;
 		}
 	}
-	if (how == TR_SYSCALL && r->t.stop == TS_SYSEMU_ENTRY) {
-		err = task_step(&r->t, TR_SYSCALL, 0);
+	if (how == TR_SYSCALL && r->t->stop == TS_SYSEMU_ENTRY) {
+		err = task_step(r->t, TR_SYSCALL, 0);
 		if (err)
 			return err;
-		if (r->t.stop != TS_SYSCALL_EXIT)
+		if (r->t->stop != TS_SYSCALL_EXIT)
 			return -EPROTO;
 	}
-	err = task_regs(&r->t, &regs);
+	err = task_regs(r->t, &regs);
 	if (err)
 		return err;
 	bp = find_bp(r, regs->rip);
@@ -401,7 +504,7 @@ static int advance(struct replayer *r, enum task_resume how)
 	if (bp)
 		bp_disarm(r, bp);
 	if (single) {
-		err = task_step(&r->t, TR_SINGLESTEP, sig);
+		err = task_step(r->t, TR_SINGLESTEP, sig);
 		if (bp)
 			(void)bp_arm(r, bp);
 		if (err)
@@ -433,7 +536,7 @@ static int expect(struct replayer *r, enum task_resume how, enum task_stop want,
 	if (err)
 		return error("ptrace failed at event %llu: %s", (unsigned long long)r->ev.num,
 			     strerror(-err));
-	if (r->t.stop != want)
+	if (r->t->stop != want)
 		return diverged(r, "expected %s, got %s", what, stop_desc(r));
 	return 0;
 }
@@ -442,7 +545,7 @@ static int remote(struct replayer *r, long nr, uint64_t a0, uint64_t a1, uint64_
 		  uint64_t a4, uint64_t a5, int64_t *ret)
 {
 	uint64_t args[6] = { a0, a1, a2, a3, a4, a5 };
-	int err = task_remote_syscall(&r->t, nr, args, ret);
+	int err = task_remote_syscall(r->t, nr, args, ret);
 	if (err)
 		return error("cannot run %s in the tracee at event %llu: %s", sc_name(nr),
 			     (unsigned long long)r->ev.num, strerror(-err));
@@ -463,7 +566,7 @@ static int map_one(struct replayer *r, const struct trace_map *m, uint64_t flags
 			free(path);
 			return error("trace path too long: '%s'", trace_reader_dir(r->rd));
 		}
-		err = task_write(&r->t, REWIND_PAGE_SCRATCH, path, n);
+		err = task_write(r->t, REWIND_PAGE_SCRATCH, path, n);
 		free(path);
 		if (err)
 			return error("cannot write to the tracee: %s", strerror(-err));
@@ -494,7 +597,7 @@ static int map_one(struct replayer *r, const struct trace_map *m, uint64_t flags
 		return diverged(r, "mmap at 0x%llx failed: %s", (unsigned long long)m->start,
 				ret < 0 ? strerror((int)-ret) : "moved");
 	if (m->data_len) {
-		err = task_write(&r->t, m->start, m->data, m->data_len);
+		err = task_write(r->t, m->start, m->data, m->data_len);
 		if (err)
 			return error("cannot write to the tracee: %s", strerror(-err));
 	}
@@ -509,14 +612,14 @@ static int rebuild(struct replayer *r)
 	int64_t ret;
 	int err;
 
-	err = task_to_exit_stop(&r->t);
+	err = task_to_exit_stop(r->t);
 	if (err)
 		return error("cannot stop the new program after exec: %s", strerror(-err));
-	err = rec_map_rewind_page(&r->t);
+	err = rec_map_rewind_page(r->t);
 	if (err)
 		return error("cannot map the rewind page at 0x%llx: %s",
 			     (unsigned long long)REWIND_PAGE_ADDR, strerror(-err));
-	err = task_read_maps(&r->t, &tm, &n);
+	err = task_read_maps(r->t, &tm, &n);
 	if (err)
 		return error("cannot read the tracee's mappings: %s", strerror(-err));
 	for (size_t i = 0; i < n && !err; i++) {
@@ -536,8 +639,8 @@ static int rebuild(struct replayer *r)
 	}
 	if (err)
 		return err;
-	task_set_regs(&r->t, &r->ev.regs);
-	r->brk_cur = 0;
+	task_set_regs(r->t, &r->ev.regs);
+	r->cur->mm->brk_cur = 0;
 	return 0;
 }
 
@@ -574,9 +677,9 @@ static int replay_mmap(struct replayer *r, const struct trace_event *ev)
 		return 0;
 	}
 	case SYS_brk: {
-		uint64_t want = (uint64_t)ev->ret, cur = r->brk_cur;
+		uint64_t want = (uint64_t)ev->ret, cur = r->cur->mm->brk_cur;
 		uint64_t lo = ALIGN_UP(cur, 4096ull), hi = ALIGN_UP(want, 4096ull);
-		r->brk_cur = want;
+		r->cur->mm->brk_cur = want;
 		if (!cur || lo == hi)
 			return 0;
 		if (hi > lo) {
@@ -595,7 +698,7 @@ static void echo_bytes(struct replayer *r, int fd, const void *p, size_t n)
 	const char *c = p;
 	if (r->o->mark) {
 		char mark[64];
-		int k = snprintf(mark, sizeof(mark), "[rewind %d %llu] ", (int)r->rec_pid,
+		int k = snprintf(mark, sizeof(mark), "[rewind %d %llu] ", (int)r->cur->rec_tgid,
 				 (unsigned long long)r->ev.num);
 		(void)!write(fd, mark, (size_t)k);
 	}
@@ -633,22 +736,22 @@ static void echo_write(struct replayer *r, const struct trace_event *ev)
 	uint64_t fd = a->rdi, left = (uint64_t)ev->ret;
 	int out;
 
-	if (ev->ret <= 0 || !(out = sc_stdio_of(&r->stdio, fd)) || !echo_first_time(r, ev))
+	if (ev->ret <= 0 || !(out = sc_stdio_of(&r->cur->files->stdio, fd)) || !echo_first_time(r, ev))
 		return;
 	buf_reset(&r->tmp);
 	if (ev->nr == SYS_write || ev->nr == SYS_pwrite64) {
 		void *dst = buf_append_space(&r->tmp, left);
-		if (task_read(&r->t, a->rsi, dst, left))
+		if (task_read(r->t, a->rsi, dst, left))
 			return;
 	} else {
 		uint64_t cnt = MIN(a->rdx, 1024ull);
 		for (uint64_t i = 0; i < cnt && left; i++) {
 			struct iovec iov;
-			if (task_read(&r->t, a->rsi + i * sizeof(iov), &iov, sizeof(iov)))
+			if (task_read(r->t, a->rsi + i * sizeof(iov), &iov, sizeof(iov)))
 				return;
 			uint64_t k = MIN((uint64_t)iov.iov_len, left);
 			void *dst = buf_append_space(&r->tmp, k);
-			if (task_read(&r->t, (uint64_t)iov.iov_base, dst, k))
+			if (task_read(r->t, (uint64_t)iov.iov_base, dst, k))
 				return;
 			left -= k;
 		}
@@ -672,11 +775,11 @@ static void track_fds(struct replayer *r, const struct sc_desc *d, const struct 
 			}
 	if ((ev->flags & EVF_ECHO) && ev->nmem) {
 		const struct trace_mem *m = &ev->mem[ev->nmem - 1];
-		int out = sc_stdio_of(&r->stdio, ev->nr == SYS_sendfile ? args[0] : args[2]);
+		int out = sc_stdio_of(&r->cur->files->stdio, ev->nr == SYS_sendfile ? args[0] : args[2]);
 		if (out && echo_first_time(r, ev))
 			echo_bytes(r, out, m->data, m->len);
 	}
-	sc_stdio_update(&r->stdio, d, args, ev->ret, pair);
+	sc_stdio_update(&r->cur->files->stdio, d, args, ev->ret, pair);
 }
 
 static int write_outputs(struct replayer *r, const struct trace_event *ev)
@@ -693,7 +796,7 @@ static int write_outputs(struct replayer *r, const struct trace_event *ev)
 				r->syscall_watch_kind = h->kind;
 			}
 		}
-		int err = task_write(&r->t, ev->mem[i].addr, ev->mem[i].data, ev->mem[i].len);
+		int err = task_write(r->t, ev->mem[i].addr, ev->mem[i].data, ev->mem[i].len);
 		if (err)
 			return diverged(r, "cannot write %llu recorded bytes at 0x%llx: %s",
 					(unsigned long long)ev->mem[i].len,
@@ -718,7 +821,7 @@ static int apply_rlimit(struct replayer *r, const struct trace_event *ev)
 	if (ev->nr == SYS_setrlimit) {
 		res = a->rdi;
 		newp = a->rsi;
-	} else if (ev->nr == SYS_prlimit64 && (a->rdi == 0 || a->rdi == (uint64_t)r->rec_pid)) {
+	} else if (ev->nr == SYS_prlimit64 && (a->rdi == 0 || a->rdi == (uint64_t)r->cur->rec_tgid)) {
 		res = a->rsi;
 		newp = a->rdx;
 	} else {
@@ -776,7 +879,7 @@ static int apply_wait_mask(struct replayer *r, const struct trace_event *ev)
 		break;
 	case SYS_pselect6: {
 		uint64_t desc[2];
-		if (!a->r9 || task_read(&r->t, a->r9, desc, sizeof(desc)))
+		if (!a->r9 || task_read(r->t, a->r9, desc, sizeof(desc)))
 			return 0;
 		mask = desc[0];
 		size = desc[1];
@@ -791,6 +894,27 @@ static int apply_wait_mask(struct replayer *r, const struct trace_event *ev)
 }
 
 /*
+ * Bring the task to the entry of the event's syscall and check its
+ * registers there, unless an EV_ENTER or EV_CLONE already did.
+ */
+static int enter(struct replayer *r, enum task_resume how, enum task_stop want, const char *what)
+{
+	int err;
+	if (r->cur->entered) {
+		r->cur->entered = false;
+		/* Entered for real, replayed as emulated: the kernel must not run it. */
+		if (how == TR_SYSEMU && r->t->stop == TS_SYSCALL_ENTRY) {
+			err = task_to_exit_stop(r->t);
+			if (err)
+				return diverged(r, "the tracee vanished");
+		}
+		return 0;
+	}
+	err = expect(r, how, want, what);
+	return err ? err : check_regs(r, &r->ev.regs);
+}
+
+/*
  * rt_sigsuspend interrupted by a signal: the kernel delivered it under the
  * call's temporary mask and saved the old mask in the signal frame. Run it
  * for real with that signal already queued, so the same happens; the signal
@@ -799,21 +923,19 @@ static int apply_wait_mask(struct replayer *r, const struct trace_event *ev)
 static int replay_sigsuspend(struct replayer *r, int sig)
 {
 	struct user_regs_struct *regs;
-	int err = expect(r, TR_SYSCALL, TS_SYSCALL_ENTRY, "rt_sigsuspend");
-	if (!err)
-		err = check_regs(r, &r->ev.regs);
+	int err = enter(r, TR_SYSCALL, TS_SYSCALL_ENTRY, "rt_sigsuspend");
 	if (err)
 		return err;
-	r->deliver_sig = sig;
+	r->cur->deliver_sig = sig;
 	err = expect(r, TR_SYSCALL, TS_SYSCALL_EXIT, "rt_sigsuspend");
 	if (err)
 		return err;
-	if (task_regs(&r->t, &regs))
+	if (task_regs(r->t, &regs))
 		return diverged(r, "the tracee vanished");
 	if ((int64_t)regs->rax != r->ev.ret)
 		return diverged(r, "rt_sigsuspend returned %lld, recorded %lld",
 				(long long)regs->rax, (long long)r->ev.ret);
-	r->pre_injected = sig;
+	r->cur->pre_injected = sig;
 	return 0;
 }
 
@@ -836,11 +958,23 @@ static int replay_syscall(struct replayer *r)
 			return replay_sigsuspend(r, sig);
 	}
 	switch (how) {
+	case SC_CLONE:
+		if (r->cur->entered) {
+			/* EV_CLONE ran it: the task waits at its exit with the real child's tid. */
+			r->cur->entered = false;
+			if (ev->flags & EVF_EXIT_REGS) {
+				task_set_regs(r->t, &ev->exit_regs);
+			} else if (task_regs(r->t, &regs) == 0) {
+				regs->rax = (uint64_t)ev->ret;
+				task_set_regs(r->t, regs);
+			}
+			return 0;
+		}
+		/* A clone that failed is emulated. */
+		__attribute__((fallthrough));
 	case SC_EMU:
 	case SC_MMAP:
-		err = expect(r, TR_SYSEMU, TS_SYSEMU_ENTRY, d->name);
-		if (!err)
-			err = check_regs(r, &ev->regs);
+		err = enter(r, TR_SYSEMU, TS_SYSEMU_ENTRY, d->name);
 		if (err || (ev->flags & EVF_NO_RETURN))
 			return err; /* the process died in it: the exit event follows */
 		if (how == SC_EMU)
@@ -854,14 +988,14 @@ static int replay_syscall(struct replayer *r)
 		}
 		if (err)
 			return err;
-		err = task_regs(&r->t, &regs);
+		err = task_regs(r->t, &regs);
 		if (err)
 			return diverged(r, "the tracee vanished");
 		if (ev->flags & EVF_EXIT_REGS) {
-			task_set_regs(&r->t, &ev->exit_regs);
+			task_set_regs(r->t, &ev->exit_regs);
 		} else {
 			regs->rax = (uint64_t)ev->ret;
-			task_set_regs(&r->t, regs);
+			task_set_regs(r->t, regs);
 		}
 		err = write_outputs(r, ev);
 		if (err)
@@ -872,16 +1006,14 @@ static int replay_syscall(struct replayer *r)
 		return 0;
 	case SC_EXEC:
 	case SC_SIGRETURN:
-		err = expect(r, TR_SYSCALL, TS_SYSCALL_ENTRY, d->name);
-		if (!err)
-			err = check_regs(r, &ev->regs);
+		err = enter(r, TR_SYSCALL, TS_SYSCALL_ENTRY, d->name);
 		if (!err)
 			err = expect(r, TR_SYSCALL, TS_SYSCALL_EXIT, d->name);
 		if (err)
 			return err;
 		if (how == SC_SIGRETURN)
 			return check_regs(r, &ev->exit_regs);
-		err = task_regs(&r->t, &regs);
+		err = task_regs(r->t, &regs);
 		if (err)
 			return diverged(r, "the tracee vanished");
 		if ((int64_t)regs->rax != ev->ret)
@@ -891,21 +1023,25 @@ static int replay_syscall(struct replayer *r)
 			bps_recheck(r);
 		return write_outputs(r, ev);
 	case SC_EXIT:
-		err = expect(r, TR_SYSCALL, TS_SYSCALL_ENTRY, d->name);
-		return err ? err : check_regs(r, &ev->regs);
+		err = enter(r, TR_SYSCALL, TS_SYSCALL_ENTRY, d->name);
+		if (err || r->nlive == 1)
+			return err;
+		/* Other tasks' exits follow: an exit_group must kill them now, as recorded. */
+		err = task_step(r->t, TR_SYSCALL, 0);
+		if (!err && r->t->stop != TS_EXIT_EVENT)
+			return diverged(r, "expected the task's exit, got %s", stop_desc(r));
+		return err ? diverged(r, "the tracee vanished") : 0;
 	case SC_EXECVE: {
 		char *self = xstrdup(r->o->self_exe);
-		err = expect(r, TR_SYSCALL, TS_SYSCALL_ENTRY, d->name);
+		err = enter(r, TR_SYSCALL, TS_SYSCALL_ENTRY, d->name);
 		if (!err)
-			err = check_regs(r, &ev->regs);
-		if (!err)
-			err = task_write(&r->t, REWIND_PAGE_SCRATCH, self, strlen(self) + 1) ?
+			err = task_write(r->t, REWIND_PAGE_SCRATCH, self, strlen(self) + 1) ?
 				      error("cannot write to the tracee") : 0;
 		free(self);
 		if (err)
 			return err;
 		/* Exec our own binary: the recorded address space replaces it. */
-		err = task_regs(&r->t, &regs);
+		err = task_regs(r->t, &regs);
 		if (err)
 			return diverged(r, "the tracee vanished");
 		if (ev->nr == SYS_execveat) {
@@ -915,7 +1051,7 @@ static int replay_syscall(struct replayer *r)
 		} else {
 			regs->rdi = REWIND_PAGE_SCRATCH;
 		}
-		task_set_regs(&r->t, regs);
+		task_set_regs(r->t, regs);
 		err = expect(r, TR_SYSCALL, TS_EXEC, "exec");
 		return err;
 	}
@@ -929,19 +1065,20 @@ static void keep_frame(struct replayer *r, const struct trace_event *ev)
 {
 	if (!(ev->flags & EVF_FRAME) || !ev->nmem)
 		return;
-	buf_reset(&r->frame);
-	buf_append(&r->frame, ev->mem[0].data, ev->mem[0].len);
-	r->frame_addr = ev->mem[0].addr;
-	r->frame_regs = ev->exit_regs;
-	r->frame_pending = true;
+	buf_reset(&r->cur->frame);
+	buf_append(&r->cur->frame, ev->mem[0].data, ev->mem[0].len);
+	r->cur->frame_addr = ev->mem[0].addr;
+	r->cur->frame_regs = ev->exit_regs;
+	r->cur->frame_pending = true;
 }
 
 /*
- * A signal that landed in user code: run to the recorded state (a hardware
- * breakpoint on its rip; at each hit, registers then the memory digest) and
- * deliver it there.
+ * Run the current task to a recorded state-identified point: a hardware
+ * breakpoint on its rip; at each hit, registers then the memory digest.
+ * The task may stand there already (preempted before it ran anything).
  */
-static int replay_state_signal(struct replayer *r)
+static int find_state(struct replayer *r, const struct user_regs_struct *want, uint64_t want_digest,
+		      const char *what)
 {
 	struct trace_event *ev = &r->ev;
 	struct user_regs_struct *regs;
@@ -950,6 +1087,9 @@ static int replay_state_signal(struct replayer *r)
 	uint64_t hits = 0;
 	bool warned = false;
 
+	if (task_regs(r->t, &regs) == 0 && rep_same_state(regs, want) &&
+	    task_state_digest(r->t, regs->rsp, &digest) == 0 && digest == want_digest)
+		return 0;
 	for (int i = 0; i < 4 && slot < 0; i++)
 		if (!r->hw[i].used)
 			slot = i;
@@ -957,7 +1097,7 @@ static int replay_state_signal(struct replayer *r)
 		return error("replay needs a free debug register at event %llu (watchpoints use all "
 			     "four): delete one", (unsigned long long)ev->num);
 	r->hw[slot] = (struct hw_slot){ .used = true, .internal = true, .kind = RBP_HW,
-					.addr = ev->regs.rip, .len = 1, .user_addr = ev->regs.rip };
+					.addr = want->rip, .len = 1, .user_addr = want->rip };
 	err = hw_apply(r);
 	for (; !err;) {
 		r->internal_hit = false;
@@ -965,28 +1105,27 @@ static int replay_state_signal(struct replayer *r)
 		if (err == REP_STOPPED)
 			break;
 		if (err) {
-			err = diverged(r, "ptrace failed while looking for the signal's point: %s",
+			err = diverged(r, "ptrace failed while looking for the %s's point: %s", what,
 				       strerror(-err));
 			break;
 		}
 		if (!r->internal_hit) {
-			err = diverged(r, "expected %s in user code at rip 0x%llx, got %s",
-				       signal_name(ev->sig), (unsigned long long)ev->regs.rip,
-				       stop_desc(r));
+			err = diverged(r, "expected %s in user code at rip 0x%llx, got %s", what,
+				       (unsigned long long)want->rip, stop_desc(r));
 			break;
 		}
 		if ((++hits & 1023) == 0 && !warned && now_ns() - start > 3000000000ull) {
 			warning("replaying the %s at event %llu: the program was in a loop without "
 				"syscalls; finding the exact point stops at every iteration and may "
-				"take a long time", signal_name(ev->sig), (unsigned long long)ev->num);
+				"take a long time", what, (unsigned long long)ev->num);
 			warned = true;
 		}
-		if (task_regs(&r->t, &regs)) {
+		if (task_regs(r->t, &regs)) {
 			err = diverged(r, "the tracee vanished");
 			break;
 		}
-		if (rep_same_state(regs, &ev->regs) &&
-		    task_state_digest(&r->t, regs->rsp, &digest) == 0 && digest == ev->digest)
+		if (rep_same_state(regs, want) &&
+		    task_state_digest(r->t, regs->rsp, &digest) == 0 && digest == want_digest)
 			break;
 	}
 	r->hw[slot].used = false;
@@ -996,13 +1135,131 @@ static int replay_state_signal(struct replayer *r)
 	    (unsigned long long)ev->num, (unsigned long long)hits);
 	if (err)
 		return err;
-	/* The breakpoint stop set RF in eflags; the signal frame must hold what was recorded. */
+	/* The breakpoint stop set RF in eflags; what follows must see what was recorded. */
 	regs->eflags &= ~0x10000ull;
-	task_set_regs(&r->t, regs);
-	if (task_setsiginfo(&r->t, &ev->si))
+	task_set_regs(r->t, regs);
+	return 0;
+}
+
+/* A signal that landed in user code: delivered at its recorded state. */
+static int replay_state_signal(struct replayer *r)
+{
+	struct trace_event *ev = &r->ev;
+	int err = find_state(r, &ev->regs, ev->digest, signal_name(ev->sig));
+	if (err)
+		return err;
+	if (task_setsiginfo(r->t, &ev->si))
 		return diverged(r, "the tracee vanished");
-	r->deliver_sig = ev->sig;
+	r->cur->deliver_sig = ev->sig;
 	keep_frame(r, ev);
+	return 0;
+}
+
+/* The recorder preempted the task here; other tasks' events follow. */
+static int replay_sched(struct replayer *r)
+{
+	return find_state(r, &r->ev.regs, r->ev.digest, "preemption");
+}
+
+/* The task entered a syscall that blocked: stop it at the entry. */
+static int replay_enter(struct replayer *r)
+{
+	const struct sc_desc *d = sc_lookup((long)r->ev.nr);
+	bool emulated = d && (d->replay == SC_EMU || d->replay == SC_MMAP ||
+			      d->replay == SC_CLONE) && r->ev.nr != SYS_rt_sigsuspend;
+	int err;
+	if (!d)
+		return diverged(r, "the trace names unknown syscall %lld", (long long)r->ev.nr);
+	err = emulated ? expect(r, TR_SYSEMU, TS_SYSEMU_ENTRY, d->name)
+		       : expect(r, TR_SYSCALL, TS_SYSCALL_ENTRY, d->name);
+	if (!err)
+		err = check_regs(r, &r->ev.regs);
+	if (!err)
+		err = write_outputs(r, &r->ev);
+	if (!err)
+		r->cur->entered = true;
+	return err;
+}
+
+/* Put back the syscall arguments we changed, and orig_rax, as recorded. */
+static void restore_args(struct task *t, const struct user_regs_struct *rec, uint64_t rax)
+{
+	struct user_regs_struct *regs;
+	if (task_regs(t, &regs))
+		return;
+	regs->rdi = rec->rdi;
+	regs->rsi = rec->rsi;
+	regs->rdx = rec->rdx;
+	regs->r10 = rec->r10;
+	regs->r8 = rec->r8;
+	regs->orig_rax = rec->orig_rax;
+	regs->rax = rax;
+	task_set_regs(t, regs);
+}
+
+/*
+ * A clone/fork/vfork that made a task: run it for real as a clone with no
+ * exit signal (no SIGCHLD the recording did not have) and without the vfork
+ * wait (the recorded order of events decides who runs), then give both
+ * tasks the recorded view: the arguments as the program passed them, the
+ * recorded tid where CLONE_*_SETTID stored one. The parent stays at the
+ * syscall's exit until its EV_SYSCALL (EVF_ENTERED).
+ */
+static int replay_clone(struct replayer *r)
+{
+	struct trace_event *ev = &r->ev;
+	struct rep_task *p = r->cur, *c;
+	struct user_regs_struct *regs;
+	uint64_t flags = ev->nr == SYS_clone ? ev->regs.rdi : ev->nr == SYS_vfork ? CLONE_VM : 0;
+	int32_t tid32 = (int32_t)ev->ret;
+	pid_t tid;
+	int err;
+
+	err = expect(r, TR_SYSCALL, TS_SYSCALL_ENTRY, sc_name(ev->nr));
+	if (!err)
+		err = check_regs(r, &ev->regs);
+	if (err)
+		return err;
+	if (task_regs(r->t, &regs))
+		return diverged(r, "the tracee vanished");
+	regs->orig_rax = SYS_clone;
+	regs->rdi = flags & ~(uint64_t)(CLONE_VFORK | CLONE_PIDFD | 0xff);
+	if (ev->nr != SYS_clone)
+		regs->rsi = regs->rdx = regs->r10 = regs->r8 = 0;
+	task_set_regs(r->t, regs);
+	/* A new address space would be a copy of ours, int3 bytes included. */
+	if (!(flags & CLONE_VM))
+		for (size_t i = 0; i < r->nbps; i++)
+			bp_disarm(r, &r->bps[i]);
+	err = task_step(r->t, TR_SYSCALL, 0);
+	if (!(flags & CLONE_VM))
+		for (size_t i = 0; i < r->nbps; i++)
+			(void)bp_arm(r, &r->bps[i]);
+	if (err || r->t->stop != TS_CLONE_EVENT)
+		return diverged(r, "%s did not create a task: %s", sc_name(ev->nr),
+				err ? strerror(-err) : stop_desc(r));
+	tid = (pid_t)r->t->event_msg;
+	err = task_step(r->t, TR_SYSCALL, 0);
+	if (err || r->t->stop != TS_SYSCALL_EXIT)
+		return diverged(r, "%s did not return: %s", sc_name(ev->nr),
+				err ? strerror(-err) : stop_desc(r));
+	restore_args(r->t, &ev->regs, (uint64_t)tid);
+	c = rtask_new(r, tid32, (flags & CLONE_THREAD) ? p->rec_tgid : tid32,
+		      (flags & CLONE_VM) ? p->mm : mm_new(p->mm->brk_cur),
+		      (flags & CLONE_FILES) ? p->files : files_new(&p->files->stdio));
+	task_init(&c->t, tid);
+	c->t.syscall_insn = p->t.syscall_insn;
+	err = task_wait(&c->t);
+	if (err || c->t.stop != TS_SIGNAL || c->t.sig != SIGSTOP)
+		return diverged(r, "the new task %d did not start", (int)tid32);
+	restore_args(&c->t, &ev->regs, 0);
+	if ((flags & CLONE_PARENT_SETTID) &&
+	    task_write(r->t, ev->regs.rdx, &tid32, sizeof(tid32)))
+		return diverged(r, "cannot write the parent's tid word");
+	if ((flags & CLONE_CHILD_SETTID) && task_write(&c->t, ev->regs.r10, &tid32, sizeof(tid32)))
+		return diverged(r, "cannot write the child's tid word");
+	/* (Its first resume passes no signal: that SIGSTOP is dropped.) */
+	p->entered = true;
 	return 0;
 }
 
@@ -1014,25 +1271,25 @@ static int replay_signal(struct replayer *r)
 		return replay_state_signal(r);
 	if (ev->sigkind == SIGK_BOUNDARY || ev->sigkind == SIGK_FATAL) {
 		/* Inject it where the recording saw it: right after the last syscall. */
-		r->deliver_sig = r->pre_injected == ev->sig ? 0 : ev->sig;
-		r->pre_injected = 0;
-		err = expect(r, r->t.stop == TS_SYSCALL_EXIT ? TR_SYSCALL : TR_SYSEMU, TS_SIGNAL,
+		r->cur->deliver_sig = r->cur->pre_injected == ev->sig ? 0 : ev->sig;
+		r->cur->pre_injected = 0;
+		err = expect(r, r->t->stop == TS_SYSCALL_EXIT ? TR_SYSCALL : TR_SYSEMU, TS_SIGNAL,
 			     signal_name(ev->sig));
 	} else {
 		err = expect(r, TR_SYSEMU, TS_SIGNAL, signal_name(ev->sig));
 	}
 	if (err)
 		return err;
-	if (r->t.sig != ev->sig)
-		return diverged(r, "got %s, recorded %s", signal_name(r->t.sig),
+	if (r->t->sig != ev->sig)
+		return diverged(r, "got %s, recorded %s", signal_name(r->t->sig),
 				signal_name(ev->sig));
 	if (ev->sigkind != SIGK_FATAL)
 		err = check_regs(r, &ev->regs);
 	if (err)
 		return err;
-	if (ev->sigkind != SIGK_SYNC && task_setsiginfo(&r->t, &ev->si))
+	if (ev->sigkind != SIGK_SYNC && task_setsiginfo(r->t, &ev->si))
 		return diverged(r, "the tracee vanished");
-	r->deliver_sig = ev->sig;
+	r->cur->deliver_sig = ev->sig;
 	keep_frame(r, ev);
 	return 0;
 }
@@ -1044,16 +1301,16 @@ static int replay_rdtsc(struct replayer *r)
 	int err = expect(r, TR_SYSEMU, TS_SIGNAL, "rdtsc");
 	if (err)
 		return err;
-	if (r->t.sig != SIGSEGV)
-		return diverged(r, "got %s, recorded rdtsc", signal_name(r->t.sig));
+	if (r->t->sig != SIGSEGV)
+		return diverged(r, "got %s, recorded rdtsc", signal_name(r->t->sig));
 	err = check_regs(r, &ev->regs);
-	if (err || task_regs(&r->t, &regs))
+	if (err || task_regs(r->t, &regs))
 		return err ? err : diverged(r, "the tracee vanished");
 	regs->rax = ev->tsc[0];
 	regs->rdx = ev->tsc[1];
 	regs->rcx = ev->tsc[2];
 	regs->rip += ev->insn_len;
-	task_set_regs(&r->t, regs);
+	task_set_regs(r->t, regs);
 	return 0;
 }
 
@@ -1061,30 +1318,35 @@ static int replay_exit(struct replayer *r)
 {
 	int st = r->ev.wait_status;
 	/* SIGKILL has no delivery stop to reproduce: kill it where it died. */
-	bool killed = WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL && r->t.stop != TS_EXITED;
+	bool killed = WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL && r->t->stop != TS_EXITED &&
+		      r->t->stop != TS_EXIT_EVENT;
 	if (killed)
-		kill(r->t.tid, SIGKILL);
-	for (;;) {
+		kill(r->t->tid, SIGKILL);
+	while (r->t->stop != TS_EXITED) {
 		int err;
-		if (killed) /* it left its stop: only waiting is left */
-			err = r->t.stop == TS_EXIT_EVENT ? task_step(&r->t, TR_CONT, 0)
-							 : task_wait(&r->t);
+		if (killed || r->t->stop == TS_EXIT_EVENT || r->t->stop == TS_NONE)
+			/* Dying (killed, or another thread's exit_group): only waiting is left. */
+			err = r->t->stop == TS_NONE ? task_wait(r->t) : task_step(r->t, TR_CONT, 0);
 		else
-			err = advance(r, r->t.stop == TS_SYSCALL_ENTRY ? TR_SYSCALL : TR_SYSEMU);
+			err = advance(r, r->t->stop == TS_SYSCALL_ENTRY ? TR_SYSCALL : TR_SYSEMU);
 		if (err == REP_STOPPED)
 			return err;
-		if (err == -ESRCH || err == -ECHILD)
+		if (err == -ESRCH) {
+			/* It left its stop on its own: a group exit killed it. */
+			r->t->stop = TS_NONE;
+			continue;
+		}
+		if (err == -ECHILD)
 			return diverged(r, "the tracee vanished");
 		if (err)
 			return error("ptrace failed at event %llu: %s",
 				     (unsigned long long)r->ev.num, strerror(-err));
-		if (r->t.stop == TS_EXIT_EVENT)
+		if (r->t->stop == TS_EXIT_EVENT)
 			continue;
-		if (r->t.stop != TS_EXITED)
-			return diverged(r, "expected the program's exit, got %s", stop_desc(r));
-		break;
+		if (r->t->stop != TS_EXITED)
+			return diverged(r, "expected the task's exit, got %s", stop_desc(r));
 	}
-	int have = r->t.exit_status;
+	int have = r->t->exit_status;
 	if (WIFEXITED(st) != WIFEXITED(have) ||
 	    (WIFEXITED(st) ? WEXITSTATUS(st) != WEXITSTATUS(have) : WTERMSIG(st) != WTERMSIG(have)))
 		return diverged(r, "exit status 0x%x, recorded 0x%x", have, st);
@@ -1096,14 +1358,14 @@ static void save_auxv(struct replayer *r)
 {
 	uint64_t sp = r->ev.regs.rsp, argc, v[2];
 	buf_reset(&r->auxv);
-	if (task_read(&r->t, sp, &argc, 8) || argc > 1u << 20)
+	if (task_read(r->t, sp, &argc, 8) || argc > 1u << 20)
 		return;
 	sp += 8 * (argc + 2); /* argc, argv[], NULL */
 	for (int n = 0; n < 1 << 16; n++, sp += 8) /* envp[], NULL */
-		if (task_read(&r->t, sp, v, 8) || !v[0])
+		if (task_read(r->t, sp, v, 8) || !v[0])
 			break;
 	for (sp += 8;; sp += 16) {
-		if (task_read(&r->t, sp, v, 16) || r->auxv.len > 4096)
+		if (task_read(r->t, sp, v, 16) || r->auxv.len > 4096)
 			break;
 		buf_append(&r->auxv, v, 16);
 		if (v[0] == 0) /* AT_NULL */
@@ -1114,8 +1376,20 @@ static void save_auxv(struct replayer *r)
 static int replay_exec(struct replayer *r)
 {
 	int err;
-	if (r->t.stop != TS_EXEC)
+	if (r->t->stop != TS_EXEC)
 		return diverged(r, "exec in the trace, none in replay");
+	/* A vfork/CLONE_VM child gets its own address space, and exec unshares fd tables. */
+	if (r->cur->mm->refs > 1) {
+		r->cur->mm->refs--;
+		r->cur->mm = mm_new(0);
+		r->cur->mm->refs = 1;
+	}
+	if (r->cur->files->refs > 1) {
+		struct rep_files *f = files_new(&r->cur->files->stdio);
+		r->cur->files->refs--;
+		r->cur->files = f;
+		f->refs = 1;
+	}
 	err = rebuild(r);
 	if (err)
 		return err;
@@ -1152,10 +1426,24 @@ static int read_next(struct replayer *r)
 /* Run the next event (reading it first if needed): 0 done, REP_STOPPED, -1 reported. */
 static int step_event(struct replayer *r)
 {
+	struct rep_task *t;
 	int err;
 	if (read_next(r))
 		return -1;
 	log_event = r->ev.num;
+	t = find_rtask(r, r->ev.tid);
+	if (!t)
+		return diverged(r, "the trace names task %d, which does not exist here",
+				(int)r->ev.tid) ? -1 : -1;
+	if (t != r->cur) {
+		set_cur(r, t);
+		log_tid = t->rec_tid;
+		for (int i = 0; i < 4; i++)
+			if (r->hw[i].used) {
+				(void)hw_apply(r);
+				break;
+			}
+	}
 	switch (r->ev.kind) {
 	case EV_SYSCALL:
 		err = replay_syscall(r);
@@ -1169,11 +1457,23 @@ static int step_event(struct replayer *r)
 	case EV_RDTSC:
 		err = replay_rdtsc(r);
 		break;
+	case EV_CLONE:
+		err = replay_clone(r);
+		break;
+	case EV_ENTER:
+		err = replay_enter(r);
+		break;
+	case EV_SCHED:
+		err = replay_sched(r);
+		break;
 	case EV_EXIT:
 		err = replay_exit(r);
 		if (!err) {
-			r->exited = true;
-			r->exit_status = r->ev.wait_status;
+			t->dead = true;
+			r->nlive--;
+			if (t->rec_tid == r->rec_pid)
+				r->exit_status = r->ev.wait_status;
+			r->exited = (r->ev.flags & EVF_END) || r->nlive == 0;
 		}
 		break;
 	default:
@@ -1188,7 +1488,7 @@ static int step_event(struct replayer *r)
 	r->progressed = false;
 	{
 		struct user_regs_struct *regs;
-		if (r->t.stop != TS_EXITED && task_regs(&r->t, &regs) == 0)
+		if (r->t->stop != TS_EXITED && task_regs(r->t, &regs) == 0)
 			r->bregs = *regs;
 	}
 	r->prev_sigkind = r->ev.sigkind;
@@ -1295,7 +1595,10 @@ void rep_set_boundary_hook(struct rep_session *s, void (*fn)(void *arg), void *a
 }
 
 struct rep_checkpoint {
-	struct replayer state; /* a copy: its task, reader and buffers are not used */
+	struct replayer state; /* a copy: its tasks, reader and buffers are not used */
+	struct rep_task task;  /* the one task's replay state (its task and frame unused) */
+	uint64_t brk_cur;
+	struct sc_stdio stdio;
 	struct task t;         /* the stopped copy of the process */
 	struct rep_pos pos;
 	char *exe_file;
@@ -1314,7 +1617,9 @@ int rep_checkpoint_take(struct rep_session *s, struct rep_checkpoint **ret)
 	int64_t rax;
 	int err;
 
-	if (r->exited || r->deliver_sig || r->t.stop == TS_EXITED)
+	/* A fork copies one thread: only a single-task replay can be checkpointed so. */
+	if (r->exited || r->nlive != 1 || !r->cur || r->cur->dead || r->cur->deliver_sig ||
+	    r->cur->entered || r->t->stop == TS_EXITED)
 		return -EAGAIN;
 	c = xcalloc(1, sizeof(*c));
 	err = rep_position(s, &c->pos);
@@ -1328,7 +1633,7 @@ int rep_checkpoint_take(struct rep_session *s, struct rep_checkpoint **ret)
 	/* The copy must not keep our int3 bytes: breakpoints change over time. */
 	for (size_t i = 0; i < r->nbps; i++)
 		bp_disarm(r, &r->bps[i]);
-	err = task_fork(&r->t, &c->t);
+	err = task_fork(r->t, &c->t);
 	for (size_t i = 0; i < r->nbps; i++)
 		(void)bp_arm(r, &r->bps[i]);
 	if (err) {
@@ -1336,6 +1641,9 @@ int rep_checkpoint_take(struct rep_session *s, struct rep_checkpoint **ret)
 		return err == -ESRCH ? -EAGAIN : err;
 	}
 	c->state = *r;
+	c->task = *r->cur;
+	c->brk_cur = r->cur->mm->brk_cur;
+	c->stdio = r->cur->files->stdio;
 	if (!r->pending)
 		trace_reader_mark(r->rd, &c->state.mark);
 	c->exe_file = r->exe_file ? xstrdup(r->exe_file) : NULL;
@@ -1347,30 +1655,34 @@ int rep_checkpoint_take(struct rep_session *s, struct rep_checkpoint **ret)
 int rep_checkpoint_restore(struct rep_checkpoint *c, struct rep_session **ret)
 {
 	struct replayer *r = xcalloc(1, sizeof(*r));
+	struct rep_task *t;
 	int err;
 
 	*r = c->state;
 	r->rd = NULL;
+	r->tasks = NULL;
+	r->ntasks = r->tasks_alloc = r->nlive = 0;
 	memset(&r->tmp, 0, sizeof(r->tmp));
 	memset(&r->auxv, 0, sizeof(r->auxv));
-	memset(&r->frame, 0, sizeof(r->frame));
-	r->frame_pending = false;
+	t = rtask_new(r, c->task.rec_tid, c->task.rec_tgid, mm_new(c->brk_cur),
+		      files_new(&c->stdio));
+	t->pre_injected = c->task.pre_injected;
+	set_cur(r, t);
 	buf_append(&r->auxv, c->auxv.data, c->auxv.len);
 	r->exe_file = c->exe_file ? xstrdup(c->exe_file) : NULL;
-	r->t.stop = TS_EXITED;
 	r->pending = false;
 	r->boundary_hook = NULL;
 	if (trace_reader_open(r->o->trace_dir, &r->rd) || trace_reader_seek(r->rd, &r->mark)) {
 		error("%s", trace_reader_error(r->rd));
 		goto fail;
 	}
-	err = task_fork(&c->t, &r->t);
+	err = task_fork(&c->t, r->t);
 	if (err) {
 		error("cannot restore a checkpoint at event %llu: %s",
 		      (unsigned long long)c->pos.event, strerror(-err));
 		goto fail;
 	}
-	task_set_regs(&r->t, &c->pos.regs);
+	task_set_regs(r->t, &c->pos.regs);
 	/* Breakpoints are the caller's to put back: the copy's may have been temporary. */
 	r->nbps = 0;
 	memset(r->hw, 0, sizeof(r->hw));
@@ -1424,7 +1736,6 @@ int rep_session_open(const struct rep_opts *o, struct rep_session **ret)
 	int err, got;
 
 	r->o = o;
-	r->t.stop = TS_EXITED;
 	err = trace_reader_open(o->trace_dir, &r->rd);
 	if (err) {
 		free(r);
@@ -1432,7 +1743,7 @@ int rep_session_open(const struct rep_opts *o, struct rep_session **ret)
 	}
 	h = trace_reader_header(r->rd);
 	r->rec_pid = h->pid;
-	sc_stdio_init(&r->stdio);
+	set_cur(r, rtask_new(r, h->pid, h->pid, mm_new(0), files_new(NULL)));
 	got = trace_read_event(r->rd, &r->ev);
 	if (got <= 0 || r->ev.kind != EV_EXEC) {
 		if (got < 0)
@@ -1460,7 +1771,7 @@ int rep_session_open(const struct rep_opts *o, struct rep_session **ret)
 	err = task_pin_cpu(NULL);
 	if (err)
 		warning("cannot pin to one CPU: %s", strerror(-err));
-	err = task_spawn(&r->t, &so);
+	err = task_spawn(r->t, &so);
 	if (err) {
 		error("cannot start the replay: %s", strerror(-err));
 		goto fail;
@@ -1483,8 +1794,9 @@ void rep_session_close(struct rep_session *s)
 	struct replayer *r = (struct replayer *)s;
 	if (!r)
 		return;
-	task_kill(&r->t);
-	task_release(&r->t);
+	for (size_t i = 0; i < r->ntasks; i++)
+		rtask_free(r->tasks[i]);
+	free(r->tasks);
 	if (bug_rep == r) {
 		bug_context = NULL;
 		bug_rep = NULL;
@@ -1492,7 +1804,6 @@ void rep_session_close(struct rep_session *s)
 	trace_reader_close(r->rd);
 	buf_release(&r->tmp);
 	buf_release(&r->auxv);
-	buf_release(&r->frame);
 	free(r->exe_file);
 	free(r);
 }
@@ -1564,13 +1875,13 @@ int rep_remove(struct rep_session *s, enum rep_bp_kind kind, uint64_t addr, uint
 	for (int i = 0; i < 4; i++)
 		if (r->hw[i].used && r->hw[i].kind == kind && r->hw[i].user_addr == addr)
 			r->hw[i].used = false;
-	return r->t.stop == TS_EXITED ? 0 : hw_apply(r);
+	return r->t->stop == TS_EXITED ? 0 : hw_apply(r);
 }
 
 int rep_read_mem(struct rep_session *s, uint64_t addr, void *dst, size_t len)
 {
 	struct replayer *r = (struct replayer *)s;
-	int err = task_read(&r->t, addr, dst, len);
+	int err = task_read(r->t, addr, dst, len);
 	if (err)
 		return err;
 	for (size_t i = 0; i < r->nbps; i++)
@@ -1583,7 +1894,7 @@ int rep_regs(struct rep_session *s, struct user_regs_struct *ret)
 {
 	struct replayer *r = (struct replayer *)s;
 	struct user_regs_struct *regs;
-	int err = task_regs(&r->t, &regs);
+	int err = task_regs(r->t, &regs);
 	if (err)
 		return err;
 	*ret = *regs;
@@ -1594,7 +1905,7 @@ int rep_fpregs(struct rep_session *s, struct user_fpregs_struct *fp, unsigned ch
 	       bool *ret_avx)
 {
 	struct replayer *r = (struct replayer *)s;
-	return task_fpregs(&r->t, fp, ymmh, ret_avx);
+	return task_fpregs(r->t, fp, ymmh, ret_avx);
 }
 
 uint64_t rep_current_event(struct rep_session *s)
@@ -1605,7 +1916,8 @@ uint64_t rep_current_event(struct rep_session *s)
 
 int32_t rep_recorded_tid(struct rep_session *s)
 {
-	return ((struct replayer *)s)->rec_pid;
+	struct replayer *r = (struct replayer *)s;
+	return r->cur ? r->cur->rec_tid : r->rec_pid;
 }
 
 const struct trace_header *rep_header(struct rep_session *s)

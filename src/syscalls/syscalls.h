@@ -32,6 +32,8 @@ enum sc_replay {
 	SC_EXECVE,      /* execve/execveat: address space rebuilt from the recording */
 	SC_EXIT,        /* exit/exit_group: run for real */
 	SC_SIGRETURN,   /* rt_sigreturn: run for real, registers come from the frame */
+	SC_CLONE,       /* clone/fork/vfork: run for real after its EV_CLONE (no exit signal, no
+	                 * vfork wait; the recorded tids patched in); a failed one is emulated */
 	SC_UNSUPPORTED, /* recording stops with a clear error */
 	SC_REPLAY__COUNT
 };

@@ -166,8 +166,7 @@ int task_spawn(struct task *t, const struct task_spawn_opts *opts)
 		goto fail;
 	}
 	if (ptrace(PTRACE_SETOPTIONS, pid, 0,
-		   PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL |
-			   PTRACE_O_TRACEEXIT) < 0) {
+		   TASK_PTRACE_OPTIONS) < 0) {
 		err = -errno;
 		goto fail;
 	}
@@ -210,6 +209,27 @@ int task_wait(struct task *t)
 	} while (r < 0 && errno == EINTR);
 	if (r < 0)
 		return -errno;
+	return task_note_status(t, st);
+}
+
+int task_wait_any(bool block, pid_t *ret_tid, int *ret_status)
+{
+	int st;
+	pid_t r;
+	do {
+		r = waitpid(-1, &st, __WALL | (block ? 0 : WNOHANG));
+	} while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return -errno;
+	if (r == 0)
+		return -EAGAIN;
+	*ret_tid = r;
+	*ret_status = st;
+	return 0;
+}
+
+int task_note_status(struct task *t, int st)
+{
 	t->regs_valid = false;
 	t->regs_dirty = false;
 	t->sig = 0;
@@ -267,10 +287,15 @@ int task_wait(struct task *t)
 
 int task_wait_ready(struct task *t, int ms)
 {
-	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000 };
+	(void)t;
+	return task_wait_ready_us((uint64_t)ms * 1000);
+}
+
+int task_wait_ready_us(uint64_t us)
+{
+	struct timespec ts = { .tv_sec = (time_t)(us / 1000000), .tv_nsec = (long)(us % 1000000) * 1000 };
 	sigset_t set;
 	siginfo_t si;
-	(void)t;
 	sigemptyset(&set);
 	sigaddset(&set, SIGCHLD);
 	if (sigtimedwait(&set, &si, &ts) < 0)
@@ -605,17 +630,11 @@ int task_fpregs(struct task *t, struct user_fpregs_struct *fp, unsigned char ymm
 int task_fork(struct task *t, struct task *child)
 {
 	static const uint64_t args[6] = { 0 }; /* clone(flags 0): a copy, no exit signal */
-	const long opts = PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL |
-			  PTRACE_O_TRACEEXIT;
 	int64_t ret;
 	int st, err;
 	pid_t pid;
 
-	if (ptrace(PTRACE_SETOPTIONS, t->tid, 0,
-		   opts | PTRACE_O_TRACECLONE | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK) < 0)
-		return -errno;
 	err = task_remote_syscall(t, SYS_clone, args, &ret);
-	(void)ptrace(PTRACE_SETOPTIONS, t->tid, 0, opts);
 	if (err)
 		return err;
 	if (ret <= 0)
@@ -635,11 +654,6 @@ int task_fork(struct task *t, struct task *child)
 	}
 	child->stop = TS_SIGNAL;
 	child->sig = WSTOPSIG(st);
-	if (ptrace(PTRACE_SETOPTIONS, pid, 0, opts) < 0) {
-		err = -errno;
-		task_kill(child);
-		return err;
-	}
 	return 0;
 }
 
@@ -699,4 +713,23 @@ int task_state_digest(struct task *t, uint64_t rsp, uint64_t *ret)
 	}
 	XXH3_freeState(h);
 	return err;
+}
+
+bool task_sleeping(struct task *t)
+{
+	char path[64], buf[256], *p;
+	ssize_t n;
+	int fd;
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)t->tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = 0;
+	/* "pid (comm) S ...": comm may hold spaces and parentheses, the last ')' ends it. */
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' && p[2] != 'R';
 }

@@ -87,7 +87,21 @@ void task_release(struct task *t);
 /* Kill (SIGKILL) and reap. */
 void task_kill(struct task *t);
 
+/* Every tracee follows its clones, forks and vforks (auto-attached, PTRACE_EVENT_* stops). */
+#define TASK_PTRACE_OPTIONS                                                                   \
+	(PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL | PTRACE_O_TRACEEXIT | \
+	 PTRACE_O_TRACECLONE | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK)
+
 int task_wait(struct task *t);
+/*
+ * Wait for any tracee (block, or -EAGAIN at once if none has changed state):
+ * its tid and wait status, to give to that task's task_note_status().
+ */
+int task_wait_any(bool block, pid_t *ret_tid, int *ret_status);
+/* Take a wait status (from task_wait_any) as the task's new stop. */
+int task_note_status(struct task *t, int status);
+/* Is the task not running: asleep in the kernel (blocked), stopped or a zombie (/proc/TID/stat)? */
+bool task_sleeping(struct task *t);
 /*
  * Wait at most ms milliseconds for the task to change state, without
  * consuming it: 0 when it has (call task_wait()), -ETIMEDOUT otherwise.
@@ -95,6 +109,8 @@ int task_wait(struct task *t);
  * called before the resume (earlier stops leave SIGCHLD pending).
  */
 int task_wait_ready(struct task *t, int ms);
+/* The same for any tracee, with a deadline in microseconds. */
+int task_wait_ready_us(uint64_t us);
 void task_drain_sigchld(void);
 int task_resume(struct task *t, enum task_resume how, int sig);
 /* Resume and wait. */

@@ -22,7 +22,8 @@
 
 static const char *const ev_names[EV__COUNT] = {
 	[EV_EXEC] = "exec", [EV_SYSCALL] = "syscall", [EV_SIGNAL] = "signal",
-	[EV_RDTSC] = "rdtsc", [EV_EXIT] = "exit",
+	[EV_RDTSC] = "rdtsc", [EV_EXIT] = "exit", [EV_CLONE] = "clone", [EV_ENTER] = "enter",
+	[EV_SCHED] = "sched",
 };
 static const char *const mapk_names[MAPK__COUNT] = {
 	[MAPK_ANON] = "anon", [MAPK_FILE] = "file", [MAPK_STACK] = "stack", [MAPK_VDSO] = "vdso",
@@ -226,6 +227,15 @@ int trace_writer_flush(struct trace_writer *w)
 	return err;
 }
 
+static void put_mems(struct buf *b, const struct trace_event *ev)
+{
+	buf_put_u32(b, ev->nmem);
+	for (uint32_t i = 0; i < ev->nmem; i++) {
+		buf_put_u64(b, ev->mem[i].addr);
+		buf_put_u64(b, ev->mem[i].len);
+	}
+}
+
 int trace_write_event(struct trace_writer *w, const struct trace_event *ev)
 {
 	struct buf *b = &w->rec;
@@ -251,15 +261,23 @@ int trace_write_event(struct trace_writer *w, const struct trace_event *ev)
 		buf_put_u64(b, (uint64_t)ev->ret);
 		if (ev->flags & EVF_EXIT_REGS)
 			put_regs(b, &ev->regs, &ev->exit_regs);
-		buf_put_u32(b, ev->nmem);
-		for (uint32_t i = 0; i < ev->nmem; i++) {
-			buf_put_u64(b, ev->mem[i].addr);
-			buf_put_u64(b, ev->mem[i].len);
-		}
+		put_mems(b, ev);
 		buf_put_u32(b, ev->nmaps);
 		break;
 	case EV_EXEC:
 		buf_put_u32(b, ev->nmaps);
+		put_mems(b, ev);
+		break;
+	case EV_CLONE:
+		buf_put_u64(b, (uint64_t)ev->nr);
+		buf_put_u64(b, (uint64_t)ev->ret);
+		break;
+	case EV_ENTER:
+		buf_put_u64(b, (uint64_t)ev->nr);
+		put_mems(b, ev);
+		break;
+	case EV_SCHED:
+		buf_put_u64(b, ev->digest);
 		break;
 	case EV_SIGNAL:
 		buf_put_u32(b, (uint32_t)ev->sig);
@@ -268,11 +286,7 @@ int trace_write_event(struct trace_writer *w, const struct trace_event *ev)
 		buf_put_u64(b, ev->digest);
 		if (ev->flags & EVF_FRAME) {
 			put_regs(b, &ev->regs, &ev->exit_regs);
-			buf_put_u32(b, ev->nmem);
-			for (uint32_t i = 0; i < ev->nmem; i++) {
-				buf_put_u64(b, ev->mem[i].addr);
-				buf_put_u64(b, ev->mem[i].len);
-			}
+			put_mems(b, ev);
 		}
 		break;
 	case EV_RDTSC:

@@ -28,14 +28,23 @@
 
 #include "base/base.h"
 
-#define TRACE_VERSION 1
+#define TRACE_VERSION 2
+/* The oldest version this reader still reads (version 1: one task, no argv at exec). */
+#define TRACE_VERSION_MIN 1
 
 enum trace_ev_kind {
 	EV_EXEC = 1,  /* the address space after an execve: maps + contents, regs */
 	EV_SYSCALL,   /* a syscall: entry regs, result, memory written */
 	EV_SIGNAL,    /* a signal delivered: sig, siginfo, regs */
 	EV_RDTSC,     /* an rdtsc/rdtscp: regs at the instruction, results */
-	EV_EXIT,      /* the process ended: wait status */
+	EV_EXIT,      /* the task ended: wait status */
+	EV_CLONE,     /* a clone/fork/vfork created task ret: the parent's entry regs, nr; the
+	               * parent's syscall stays in progress (its EV_SYSCALL has EVF_ENTERED) */
+	EV_ENTER,     /* the task entered syscall nr (entry regs) and blocked: other tasks ran
+	               * before it returned (its EV_SYSCALL has EVF_ENTERED); mem: what the
+	               * kernel wrote while it blocked (a PI futex's waiters bit) */
+	EV_SCHED,     /* the task was preempted in user code: a state-identified point (regs +
+	               * digest); other tasks run next */
 	EV__COUNT
 };
 
@@ -47,6 +56,8 @@ enum trace_ev_flags {
 	                         * from a file to stdout/stderr (sendfile...): echoed, not written */
 	EVF_FRAME = 1 << 4,     /* signal: delivered to a handler; exit_regs are the registers at
 	                         * its first instruction and mem the frame the kernel wrote */
+	EVF_ENTERED = 1 << 5,   /* syscall: its entry was an earlier EV_ENTER or EV_CLONE */
+	EVF_END = 1 << 6,       /* exit: the last event of the recording */
 };
 
 enum trace_sig_kind {
@@ -100,8 +111,12 @@ struct trace_event {
 	uint64_t tsc[3]; /* rax, rdx, rcx after rdtsc/rdtscp */
 	uint32_t insn_len;
 	int32_t wait_status;
-	uint64_t digest; /* SIGK_STATE: task_state_digest() at the point */
+	uint64_t digest; /* SIGK_STATE, EV_SCHED: task_state_digest() at the point */
 };
+/*
+ * EV_EXEC (version 2) carries one mem entry at address 0: the new program's
+ * argv, each string NUL-terminated (for `rewind ps`; replay ignores it).
+ */
 
 struct trace_header {
 	char *exe;     /* absolute path of the program */

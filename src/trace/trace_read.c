@@ -21,6 +21,7 @@ struct trace_reader {
 	struct trace_header hdr;
 	struct rstream events, data, mmaps;
 	uint64_t num;
+	unsigned version;
 	struct user_regs_struct prev_regs;
 	struct buf rec;       /* one event record */
 	struct buf evdata;    /* memory contents of the current event */
@@ -153,12 +154,13 @@ int trace_reader_open(const char *dir, struct trace_reader **ret)
 		err = fail(NULL, -EBADMSG, "'%s' is not a rewind trace (bad version file)", dir);
 		goto out;
 	}
-	if (v != TRACE_VERSION) {
+	if (v < TRACE_VERSION_MIN || v > TRACE_VERSION) {
 		err = fail(NULL, -EPROTO,
-			   "trace '%s' has format version %u; this rewind reads version %d", dir,
-			   v, TRACE_VERSION);
+			   "trace '%s' has format version %u; this rewind reads versions %d to %d",
+			   dir, v, TRACE_VERSION_MIN, TRACE_VERSION);
 		goto out;
 	}
+	r->version = v;
 	r->dctx = ZSTD_createDCtx();
 	if (!r->dctx) {
 		err = fail(NULL, -ENOMEM, "out of memory");
@@ -273,6 +275,36 @@ static int read_maps(struct trace_reader *r, struct trace_event *ev, size_t *dat
 	return 0;
 }
 
+/* Pull a mem list (count, then address and length each) into the record; at most max entries. */
+static int pull_mems(struct trace_reader *r, uint32_t max)
+{
+	uint32_t nmem;
+	int err = sread(r, &r->events, &nmem, 4);
+	if (err)
+		return err;
+	if (nmem > max)
+		return stream_fail(r, &r->events, -EBADMSG);
+	buf_append(&r->rec, &nmem, 4);
+	return sread(r, &r->events, buf_append_space(&r->rec, 16u * nmem), 16u * nmem);
+}
+
+/* Parse a pulled mem list; a length above max_len marks the record bad. */
+static void get_mems(struct trace_reader *r, struct cursor *c, struct trace_event *ev,
+		     uint64_t max_len, size_t *data_total)
+{
+	ev->nmem = cursor_u32(c);
+	GROW(r->mem, r->mem_alloc, ev->nmem);
+	for (uint32_t i = 0; i < ev->nmem; i++) {
+		r->mem[i].addr = cursor_u64(c);
+		r->mem[i].len = cursor_u64(c);
+		if (r->mem[i].len > max_len)
+			c->bad = true;
+		else
+			*data_total += r->mem[i].len;
+	}
+	ev->mem = r->mem;
+}
+
 int trace_read_event(struct trace_reader *r, struct trace_event *ev)
 {
 	struct cursor c;
@@ -302,7 +334,7 @@ int trace_read_event(struct trace_reader *r, struct trace_event *ev)
 	switch (kind) {
 	case EV_SYSCALL: {
 		uint64_t nrret[2];
-		uint32_t flags, nmem, xmask = 0, nmaps;
+		uint32_t flags, xmask = 0, nmaps;
 		memcpy(&flags, pre + 1, 4);
 		err = sread(r, &r->events, nrret, 16);
 		if (!err && (flags & EVF_EXIT_REGS)) {
@@ -319,13 +351,7 @@ int trace_read_event(struct trace_reader *r, struct trace_event *ev)
 			buf_append(&r->rec, nrret, 16);
 		}
 		if (!err)
-			err = sread(r, &r->events, &nmem, 4);
-		if (err)
-			return err > 0 ? 0 : err;
-		if (nmem > 1u << 20)
-			return stream_fail(r, &r->events, -EBADMSG);
-		buf_append(&r->rec, &nmem, 4);
-		err = sread(r, &r->events, buf_append_space(&r->rec, 16u * nmem), 16u * nmem);
+			err = pull_mems(r, 1u << 20);
 		if (!err)
 			err = sread(r, &r->events, &nmaps, 4);
 		if (err)
@@ -335,9 +361,22 @@ int trace_read_event(struct trace_reader *r, struct trace_event *ev)
 	}
 	case EV_EXEC:
 		err = sread(r, &r->events, buf_append_space(&r->rec, 4), 4);
+		if (!err && r->version >= 2)
+			err = pull_mems(r, 1);
+		break;
+	case EV_CLONE:
+		err = sread(r, &r->events, buf_append_space(&r->rec, 16), 16);
+		break;
+	case EV_ENTER:
+		err = sread(r, &r->events, buf_append_space(&r->rec, 8), 8);
+		if (!err)
+			err = pull_mems(r, 16);
+		break;
+	case EV_SCHED:
+		err = sread(r, &r->events, buf_append_space(&r->rec, 8), 8);
 		break;
 	case EV_SIGNAL: {
-		uint32_t flags, xmask, nmem;
+		uint32_t flags, xmask;
 		memcpy(&flags, pre + 1, 4);
 		err = sread(r, &r->events, buf_append_space(&r->rec, 16 + sizeof(siginfo_t)),
 			    16 + sizeof(siginfo_t));
@@ -352,13 +391,7 @@ int trace_read_event(struct trace_reader *r, struct trace_event *ev)
 			err = sread(r, &r->events, buf_append_space(&r->rec, n), n);
 		}
 		if (!err)
-			err = sread(r, &r->events, &nmem, 4);
-		if (err)
-			break;
-		if (nmem > 16)
-			return stream_fail(r, &r->events, -EBADMSG);
-		buf_append(&r->rec, &nmem, 4);
-		err = sread(r, &r->events, buf_append_space(&r->rec, 16u * nmem), 16u * nmem);
+			err = pull_mems(r, 16);
 		break;
 	}
 	case EV_RDTSC:
@@ -388,21 +421,24 @@ int trace_read_event(struct trace_reader *r, struct trace_event *ev)
 			get_regs(&c, &ev->regs, &ev->exit_regs);
 		else
 			ev->exit_regs = ev->regs, ev->exit_regs.rax = (uint64_t)ev->ret;
-		ev->nmem = cursor_u32(&c);
-		GROW(r->mem, r->mem_alloc, ev->nmem);
-		for (uint32_t i = 0; i < ev->nmem; i++) {
-			r->mem[i].addr = cursor_u64(&c);
-			r->mem[i].len = cursor_u64(&c);
-			if (r->mem[i].len > 1ull << 36)
-				c.bad = true;
-			else
-				data_total += r->mem[i].len;
-		}
-		ev->mem = r->mem;
+		get_mems(r, &c, ev, 1ull << 36, &data_total);
 		ev->nmaps = cursor_u32(&c);
 		break;
 	case EV_EXEC:
 		ev->nmaps = cursor_u32(&c);
+		if (r->version >= 2)
+			get_mems(r, &c, ev, 1u << 20, &data_total);
+		break;
+	case EV_CLONE:
+		ev->nr = (int64_t)cursor_u64(&c);
+		ev->ret = (int64_t)cursor_u64(&c);
+		break;
+	case EV_ENTER:
+		ev->nr = (int64_t)cursor_u64(&c);
+		get_mems(r, &c, ev, 1u << 20, &data_total);
+		break;
+	case EV_SCHED:
+		ev->digest = cursor_u64(&c);
 		break;
 	case EV_SIGNAL:
 		ev->sig = (int32_t)cursor_u32(&c);
@@ -413,17 +449,7 @@ int trace_read_event(struct trace_reader *r, struct trace_event *ev)
 			c.bad = true;
 		if (ev->flags & EVF_FRAME) {
 			get_regs(&c, &ev->regs, &ev->exit_regs);
-			ev->nmem = cursor_u32(&c);
-			GROW(r->mem, r->mem_alloc, ev->nmem);
-			for (uint32_t i = 0; i < ev->nmem; i++) {
-				r->mem[i].addr = cursor_u64(&c);
-				r->mem[i].len = cursor_u64(&c);
-				if (r->mem[i].len > 1u << 20)
-					c.bad = true;
-				else
-					data_total += r->mem[i].len;
-			}
-			ev->mem = r->mem;
+			get_mems(r, &c, ev, 1u << 20, &data_total);
 		}
 		break;
 	case EV_RDTSC:

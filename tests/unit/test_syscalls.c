@@ -128,7 +128,8 @@ TEST(lookup_and_classes)
 	EXPECT_EQ(sc_lookup(SYS_rt_sigreturn)->replay, SC_SIGRETURN);
 	EXPECT_EQ(sc_lookup(SYS_mmap)->replay, SC_MMAP);
 	EXPECT_EQ(sc_lookup(SYS_mprotect)->replay, SC_EXEC);
-	EXPECT_EQ(sc_lookup(SYS_clone)->replay, SC_UNSUPPORTED);
+	EXPECT_EQ(sc_lookup(SYS_clone)->replay, SC_CLONE);
+	EXPECT_EQ(sc_lookup(SYS_clone3)->flags & SC_NO_RECORD_EXEC, SC_NO_RECORD_EXEC);
 	EXPECT_EQ(sc_lookup(SYS_afs_syscall)->replay, SC_UNSUPPORTED);
 	EXPECT_NULL(sc_lookup(335));
 	EXPECT_NULL(sc_lookup(423));
@@ -415,10 +416,10 @@ TEST(unsupported)
 {
 	const char *what = NULL;
 	struct fake f;
-	struct sc_call c = mkcall(&f, SYS_clone, 0, 0, 0, 0, 0, 0);
+	struct sc_call c = mkcall(&f, SYS_afs_syscall, 0, 0, 0, 0, 0, 0);
 
 	ASSERT_EQ(outputs(&c, &what), -ENOTSUP);
-	EXPECT_STREQ(what, "clone");
+	EXPECT_STREQ(what, "afs_syscall");
 
 	c = mkcall(&f, SYS_prctl, 0, PR_SET_TSC, PR_TSC_ENABLE, 0, 0, 0);
 	ASSERT_EQ(outputs(&c, &what), -ENOTSUP);
