@@ -523,7 +523,9 @@ static int on_signal(struct recorder *r)
 	} else {
 		/* In user code: delivered here, and found again by its state on replay. */
 		r->ev.sigkind = SIGK_STATE;
-		err = task_state_digest(&r->t, regs->rsp, &r->ev.digest);
+		err = rec_settle_point(r, &regs);
+		if (!err)
+			err = task_state_digest(&r->t, regs->rsp, &r->ev.digest);
 		if (err)
 			return error("cannot read the program's memory at event %llu: %s",
 				     (unsigned long long)r->num + 1, strerror(-err));

@@ -20,6 +20,7 @@
 #include "syscalls/syscalls.h"
 #include "task/task.h"
 #include "trace/trace.h"
+#include "trap/trap.h"
 #include "replay/replay.h"
 
 
@@ -88,6 +89,10 @@ struct replayer {
 	struct user_regs_struct prev_regs;
 	int64_t prev_nr;
 	uint32_t prev_insn_len;
+	struct trap_set *traps;         /* in-tracee conditional traps (src/trap) */
+	int point_trap;                 /* the trap finding a state point, -1: none */
+	struct user_regs_struct trap_regs; /* its stop's registers, as at its address */
+	enum trap_hit_kind trap_kind;
 };
 
 static struct replayer *bug_rep;
@@ -186,6 +191,8 @@ static void bp_disarm(struct replayer *r, struct sw_bp *bp)
  */
 static void bps_recheck(struct replayer *r)
 {
+	trap_recheck(r->traps, &r->t);
+	(void)trap_attach(r->traps, &r->t);
 	for (size_t i = 0; i < r->nbps; i++) {
 		struct sw_bp *bp = &r->bps[i];
 		uint8_t b;
@@ -229,6 +236,34 @@ static bool at_syscall_insn(struct replayer *r, uint64_t rip)
 }
 
 /*
+ * A stop inside a trampoline (src/trap): the state point's trap is an
+ * internal hit (r->trap_regs holds the state at its address); a fault of
+ * the relocated instruction is the program's, shown at its own address;
+ * any other stop in there (a watchpoint, an interrupt) is shown where the
+ * program is. The task's registers keep rip in the trampoline only for the
+ * state point's trap, so that resuming runs the instruction and goes on.
+ */
+static int classify_trap_stop(struct replayer *r)
+{
+	struct user_regs_struct *regs, fixed;
+	int id;
+
+	if (task_regs(&r->t, &regs))
+		return 0;
+	fixed = *regs;
+	r->trap_kind = trap_hit(r->traps, &r->t, r->t.sig, &fixed, &id);
+	if (r->trap_kind != TRAP_HIT_NONE && id == r->point_trap) {
+		r->trap_regs = fixed;
+		r->internal_hit = true;
+		return 0;
+	}
+	if (r->trap_kind == TRAP_HIT_NONE && !trap_locate(r->traps, &r->t, &fixed))
+		return 0;
+	task_set_regs(&r->t, &fixed);
+	return 0;
+}
+
+/*
  * Look at a SIGTRAP stop: ours (breakpoint, watchpoint, single step) means a
  * debugger stop, recorded in r->dbg; anything else belongs to the program.
  */
@@ -238,6 +273,11 @@ static int classify_trap(struct replayer *r, bool stepped)
 	siginfo_t si;
 	uint64_t dr6 = 0;
 
+	if (r->t.stop == TS_SIGNAL && trap_count(r->traps)) {
+		int err = classify_trap_stop(r);
+		if (err || r->internal_hit)
+			return err;
+	}
 	if (r->t.stop != TS_SIGNAL || r->t.sig != SIGTRAP || task_getsiginfo(&r->t, &si) ||
 	    task_regs(&r->t, &regs))
 		return 0;
@@ -539,6 +579,23 @@ static int rebuild(struct replayer *r)
 	task_set_regs(&r->t, &r->ev.regs);
 	r->brk_cur = 0;
 	return 0;
+}
+
+/*
+ * A recorded mmap or mremap is about to land on a trampoline page or on
+ * trapped code (replay maps with MAP_FIXED): take the traps out first;
+ * bps_recheck() puts back those that still fit.
+ */
+static void traps_make_room(struct replayer *r, const struct trace_event *ev)
+{
+	const struct user_regs_struct *a = &ev->regs;
+	uint64_t lo = (uint64_t)ev->ret, len = ev->nr == SYS_mremap ? a->rdx : a->rsi;
+
+	if (ev->ret < 0 || ev->nr == SYS_brk)
+		return;
+	if (trap_overlaps(r->traps, lo, lo + ALIGN_UP(len, 4096ull)) ||
+	    (ev->nr == SYS_mremap && trap_overlaps(r->traps, a->rdi, a->rdi + a->rsi)))
+		(void)trap_detach(r->traps, &r->t, false);
 }
 
 static int replay_mmap(struct replayer *r, const struct trace_event *ev)
@@ -848,6 +905,7 @@ static int replay_syscall(struct replayer *r)
 		if (!err && how == SC_EMU)
 			err = apply_wait_mask(r, ev);
 		if (!err && how == SC_MMAP) {
+			traps_make_room(r, ev);
 			err = replay_mmap(r, ev);
 			if (!err)
 				bps_recheck(r);
@@ -887,7 +945,7 @@ static int replay_syscall(struct replayer *r)
 		if ((int64_t)regs->rax != ev->ret)
 			return diverged(r, "%s returned %lld, recorded %lld", d->name,
 					(long long)regs->rax, (long long)ev->ret);
-		if (ev->nr == SYS_munmap && r->nbps)
+		if (ev->nr == SYS_munmap)
 			bps_recheck(r);
 		return write_outputs(r, ev);
 	case SC_EXIT:
@@ -936,29 +994,92 @@ static void keep_frame(struct replayer *r, const struct trace_event *ev)
 	r->frame_pending = true;
 }
 
+/* The state digest, without the trampoline pages the recording did not have. */
+static int point_digest(struct replayer *r, uint64_t rsp, uint64_t *ret)
+{
+	size_t n;
+	const struct task_range *skip = trap_ranges(r->traps, &n);
+	return task_state_digest_skip(&r->t, rsp, skip, n, ret);
+}
+
 /*
- * A signal that landed in user code: run to the recorded state (a hardware
- * breakpoint on its rip; at each hit, registers then the memory digest) and
- * deliver it there.
+ * Find the state point with an in-tracee trap comparing the registers when
+ * its instruction can carry one (r->point_trap; -1 otherwise). Not when a
+ * signal or frame is about to go in (the page may need a remote mmap) or a
+ * breakpoint of the user's sits in the instruction.
+ */
+static void point_trap_insert(struct replayer *r)
+{
+	uint64_t rip = r->ev.regs.rip;
+	struct trap_cond c;
+	int err;
+
+	r->point_trap = -1;
+	if (r->deliver_sig || r->frame_pending || trap_find(r->traps, rip) >= 0)
+		return;
+	for (size_t i = 0; i < r->nbps; i++)
+		if (r->bps[i].inserted && r->bps[i].addr >= rip && r->bps[i].addr < rip + 16)
+			return;
+	trap_cond_regs(&c, &r->ev.regs);
+	err = trap_insert(r->traps, &r->t, rip, &c, &r->point_trap);
+	if (err) {
+		dbg(LM_REP, "no trap at 0x%llx for the state point: %s", (unsigned long long)rip,
+		    strerror(-err));
+		r->point_trap = -1;
+	}
+}
+
+/*
+ * The trapped instruction (or a trampoline memory read) faulted before the
+ * point was found: drop the trap, put the program back at the instruction
+ * and go on with a hardware breakpoint there (which then sees the fault as
+ * the program's own). 0 or -1 (reported).
+ */
+static int point_trap_fault(struct replayer *r, int *ret_slot)
+{
+	(void)trap_remove(r->traps, &r->t, r->point_trap);
+	r->point_trap = -1;
+	task_set_regs(&r->t, &r->trap_regs);
+	for (int i = 0; i < 4; i++)
+		if (!r->hw[i].used) {
+			r->hw[i] = (struct hw_slot){ .used = true, .internal = true, .kind = RBP_HW,
+						     .addr = r->ev.regs.rip, .len = 1,
+						     .user_addr = r->ev.regs.rip };
+			*ret_slot = i;
+			return hw_apply(r) ? diverged(r, "cannot set a debug register") : 0;
+		}
+	return error("replay needs a free debug register at event %llu (watchpoints use all "
+		     "four): delete one", (unsigned long long)r->ev.num);
+}
+
+/*
+ * A signal that landed in user code: run to the recorded state (a trap in
+ * the tracee comparing the registers where the instruction allows one,
+ * otherwise a hardware breakpoint on its rip; at each hit, registers then
+ * the memory digest) and deliver it there.
  */
 static int replay_state_signal(struct replayer *r)
 {
 	struct trace_event *ev = &r->ev;
 	struct user_regs_struct *regs;
-	int slot = -1, err;
+	int slot = -1, err = 0;
 	uint64_t digest, start = now_ns();
 	uint64_t hits = 0;
 	bool warned = false;
 
-	for (int i = 0; i < 4 && slot < 0; i++)
+	point_trap_insert(r);
+	for (int i = 0; i < 4 && slot < 0 && r->point_trap < 0; i++)
 		if (!r->hw[i].used)
 			slot = i;
-	if (slot < 0)
+	if (slot < 0 && r->point_trap < 0)
 		return error("replay needs a free debug register at event %llu (watchpoints use all "
 			     "four): delete one", (unsigned long long)ev->num);
-	r->hw[slot] = (struct hw_slot){ .used = true, .internal = true, .kind = RBP_HW,
-					.addr = ev->regs.rip, .len = 1, .user_addr = ev->regs.rip };
-	err = hw_apply(r);
+	if (slot >= 0) {
+		r->hw[slot] = (struct hw_slot){ .used = true, .internal = true, .kind = RBP_HW,
+						.addr = ev->regs.rip, .len = 1,
+						.user_addr = ev->regs.rip };
+		err = hw_apply(r);
+	}
 	for (; !err;) {
 		r->internal_hit = false;
 		err = advance(r, TR_SYSEMU);
@@ -985,15 +1106,26 @@ static int replay_state_signal(struct replayer *r)
 			err = diverged(r, "the tracee vanished");
 			break;
 		}
-		if (rep_same_state(regs, &ev->regs) &&
-		    task_state_digest(&r->t, regs->rsp, &digest) == 0 && digest == ev->digest)
+		if (r->point_trap >= 0)
+			regs = &r->trap_regs; /* the state at the trap's address */
+		if (rep_same_state(regs, &ev->regs) && point_digest(r, regs->rsp, &digest) == 0 &&
+		    digest == ev->digest)
 			break;
+		if (r->point_trap >= 0 && r->trap_kind != TRAP_HIT)
+			err = point_trap_fault(r, &slot);
 	}
-	r->hw[slot].used = false;
-	r->hw[slot].internal = false;
-	(void)hw_apply(r);
-	dbg(LM_REP, "state point of event %llu found after %llu hits",
-	    (unsigned long long)ev->num, (unsigned long long)hits);
+	if (slot >= 0) {
+		r->hw[slot].used = false;
+		r->hw[slot].internal = false;
+		(void)hw_apply(r);
+	}
+	if (r->point_trap >= 0) {
+		(void)trap_remove(r->traps, &r->t, r->point_trap);
+		r->point_trap = -1;
+	}
+	dbg(LM_REP, "state point of event %llu found after %llu hits%s",
+	    (unsigned long long)ev->num, (unsigned long long)hits,
+	    slot < 0 ? " (conditional trap)" : "");
 	if (err)
 		return err;
 	/* The breakpoint stop set RF in eflags; the signal frame must hold what was recorded. */
@@ -1126,6 +1258,7 @@ static int replay_exec(struct replayer *r)
 		r->exe_file = xstrdup(exe);
 	}
 	/* The old address space and its breakpoints are gone: put them in the new one. */
+	(void)trap_detach(r->traps, NULL, false);
 	for (size_t i = 0; i < r->nbps; i++)
 		r->bps[i].inserted = false;
 	bps_recheck(r);
@@ -1328,7 +1461,9 @@ int rep_checkpoint_take(struct rep_session *s, struct rep_checkpoint **ret)
 	/* The copy must not keep our int3 bytes: breakpoints change over time. */
 	for (size_t i = 0; i < r->nbps; i++)
 		bp_disarm(r, &r->bps[i]);
+	(void)trap_detach(r->traps, &r->t, false); /* nor our trampolines */
 	err = task_fork(&r->t, &c->t);
+	(void)trap_attach(r->traps, &r->t);
 	for (size_t i = 0; i < r->nbps; i++)
 		(void)bp_arm(r, &r->bps[i]);
 	if (err) {
@@ -1360,6 +1495,8 @@ int rep_checkpoint_restore(struct rep_checkpoint *c, struct rep_session **ret)
 	r->t.stop = TS_EXITED;
 	r->pending = false;
 	r->boundary_hook = NULL;
+	r->traps = trap_set_new(); /* the copy's pointer is the original session's */
+	r->point_trap = -1;
 	if (trace_reader_open(r->o->trace_dir, &r->rd) || trace_reader_seek(r->rd, &r->mark)) {
 		error("%s", trace_reader_error(r->rd));
 		goto fail;
@@ -1425,8 +1562,11 @@ int rep_session_open(const struct rep_opts *o, struct rep_session **ret)
 
 	r->o = o;
 	r->t.stop = TS_EXITED;
+	r->traps = trap_set_new();
+	r->point_trap = -1;
 	err = trace_reader_open(o->trace_dir, &r->rd);
 	if (err) {
+		trap_set_free(r->traps);
 		free(r);
 		return error("%s", trace_reader_error(NULL));
 	}
@@ -1494,6 +1634,7 @@ void rep_session_close(struct rep_session *s)
 	buf_release(&r->auxv);
 	buf_release(&r->frame);
 	free(r->exe_file);
+	trap_set_free(r->traps);
 	free(r);
 }
 
@@ -1576,6 +1717,7 @@ int rep_read_mem(struct rep_session *s, uint64_t addr, void *dst, size_t len)
 	for (size_t i = 0; i < r->nbps; i++)
 		if (r->bps[i].inserted && r->bps[i].addr >= addr && r->bps[i].addr < addr + len)
 			((uint8_t *)dst)[r->bps[i].addr - addr] = r->bps[i].orig;
+	trap_hide(r->traps, addr, dst, len);
 	return 0;
 }
 

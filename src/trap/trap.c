@@ -925,41 +925,71 @@ size_t trap_count(const struct trap_set *s)
 	return n;
 }
 
-bool trap_hit(struct trap_set *s, struct task *t, int sig, struct user_regs_struct *regs,
-	      int *ret_id, bool *ret_faulted)
+/* Offsets in a trampoline: rax is saved after the first instruction, the flags after the fourth. */
+#define RAX_SAVED 7
+#define FLAGS_SAVED 18
+
+static struct trap *trap_at_rip(struct trap_set *s, uint64_t rip)
 {
-	uint64_t rip = regs->rip;
 	for (int i = 0; i < MAX_TRAPS; i++) {
 		struct trap *tr = &s->traps[i];
-		uint64_t off;
-		if (!tr->used || !tr->inserted || rip < tr->tramp || rip >= tr->tramp + SLOT_SIZE)
-			continue;
-		off = rip - tr->tramp;
-		if (sig == SIGTRAP) {
-			if (off != tr->int3 + 1)
-				return false;
-			*ret_faulted = false;
-		} else if (sig == SIGSEGV || sig == SIGBUS) {
-			if (off < tr->cond_end) {
-				/* A memory term faulted: rax and the flags are the saved ones. */
-				uint64_t data = s->pages[tr->page].code + PAGE, v[2];
-				if (task_read(t, data + DATA_SAVE, v, sizeof(v)))
-					return false;
-				regs->rax = v[0];
-				regs->eflags = (regs->eflags & ~0x8d5ull) | ((v[1] >> 8) & 0xd5) |
-					       ((v[1] & 1) << 11);
-			} else if (off < tr->cont || off >= tr->cont_end) {
-				return false;
-			}
-			*ret_faulted = true;
-		} else {
+		if (tr->used && tr->inserted && rip >= tr->tramp && rip < tr->tramp + SLOT_SIZE)
+			return tr;
+	}
+	return NULL;
+}
+
+bool trap_locate(struct trap_set *s, struct task *t, struct user_regs_struct *regs)
+{
+	struct trap *tr = trap_at_rip(s, regs->rip);
+	uint64_t off, data, v[2];
+	bool in_cond;
+
+	if (!tr)
+		return false;
+	off = regs->rip - tr->tramp;
+	in_cond = off < tr->cont || (off >= tr->cont_end && off <= tr->int3);
+	if (in_cond && off >= RAX_SAVED) {
+		data = s->pages[tr->page].code + PAGE;
+		if (task_read(t, data + DATA_SAVE, v, sizeof(v)))
 			return false;
-		}
-		regs->rip = tr->addr;
-		*ret_id = i;
+		regs->rax = v[0];
+		if (off >= FLAGS_SAVED)
+			regs->eflags = (regs->eflags & ~0x8d5ull) | ((v[1] >> 8) & 0xd5) |
+				       ((v[1] & 1) << 11);
+	}
+	if (in_cond || off == tr->cont || off == tr->int3 + 1) {
+		regs->rip = tr->addr; /* the instruction has not run */
 		return true;
 	}
-	return false;
+	if (off + 5 == tr->cont_end && tr->cont_end - tr->cont == (uint32_t)tr->len + 5) {
+		regs->rip = tr->addr + tr->len; /* it ran and falls through: at the jmp back */
+		return true;
+	}
+	return false; /* inside a rewritten branch or call */
+}
+
+enum trap_hit_kind trap_hit(struct trap_set *s, struct task *t, int sig,
+			    struct user_regs_struct *regs, int *ret_id)
+{
+	struct trap *tr = trap_at_rip(s, regs->rip);
+	struct user_regs_struct fixed = *regs;
+	uint64_t off;
+
+	if (!tr)
+		return TRAP_HIT_NONE;
+	off = regs->rip - tr->tramp;
+	if (sig == SIGTRAP && off != tr->int3 + 1)
+		return TRAP_HIT_NONE;
+	if (sig != SIGTRAP && sig != SIGSEGV && sig != SIGBUS)
+		return TRAP_HIT_NONE;
+	if (!trap_locate(s, t, &fixed) || fixed.rip != tr->addr)
+		return TRAP_HIT_NONE;
+	*regs = fixed;
+	*ret_id = (int)(tr - s->traps);
+	if (sig == SIGTRAP)
+		return TRAP_HIT;
+	return off < tr->cont ? TRAP_HIT_FAULT : TRAP_HIT_INSN_FAULT;
 }
 
 uint64_t trap_continue_addr(const struct trap_set *s, int id)

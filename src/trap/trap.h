@@ -141,17 +141,30 @@ int trap_insert(struct trap_set *s, struct task *t, uint64_t addr, const struct 
 int trap_remove(struct trap_set *s, struct task *t, int id);
 /* The trap at addr, or -1. */
 int trap_find(const struct trap_set *s, uint64_t addr);
+enum trap_hit_kind {
+	TRAP_HIT_NONE,
+	TRAP_HIT,            /* the int3: the condition holds */
+	TRAP_HIT_FAULT,      /* a memory term faulted: count it as true, evaluate it yourself */
+	TRAP_HIT_INSN_FAULT, /* the relocated instruction faulted: the program's own fault */
+	TRAP_HIT__COUNT
+};
 /*
- * Is this stop a trap's? A SIGTRAP with rip just after a trampoline's int3,
- * or a fault (SIGSEGV, SIGBUS) with rip inside a trampoline page (a memory
- * term that faulted, or the relocated instruction itself: count it as the
- * condition true and evaluate it yourself). On true, *regs is corrected to
- * the state at the target (rip = its address, rax and flags restored when
- * they were live in the trampoline) and *ret_id names the trap; regs is not
- * written back to the task: the caller decides. *ret_faulted tells a fault.
+ * Is this stop (signal sig, registers *regs) a trap's? A SIGTRAP with rip
+ * just after a trampoline's int3, or a SIGSEGV/SIGBUS with rip inside a
+ * trampoline. Unless TRAP_HIT_NONE, *regs is corrected to the program's
+ * state at the trapped instruction (rip = its address, rax and the flags
+ * from the save area where the trampoline had them) and *ret_id names the
+ * trap. The task's registers are not written: the caller decides.
  */
-bool trap_hit(struct trap_set *s, struct task *t, int sig, struct user_regs_struct *regs,
-	      int *ret_id, bool *ret_faulted);
+enum trap_hit_kind trap_hit(struct trap_set *s, struct task *t, int sig,
+			    struct user_regs_struct *regs, int *ret_id);
+/*
+ * For any stop with rip inside a trampoline (an interrupt, a watchpoint):
+ * correct *regs to the program's state (rip at the trapped instruction, or
+ * just after it once it ran). False when rip is not in a trampoline or is
+ * in the middle of a rewritten call or branch.
+ */
+bool trap_locate(struct trap_set *s, struct task *t, struct user_regs_struct *regs);
 /*
  * Where to resume to execute the trapped instruction once and go on with
  * the trap in place: its relocated copy (registers must be the target's).

@@ -162,8 +162,10 @@ static int next_hit(struct trap_set *s, struct task *t, struct user_regs_struct 
 	if (task_regs(t, &r))
 		return -2;
 	*out = *r;
-	if (!trap_hit(s, t, t->sig, out, &id, faulted))
+	enum trap_hit_kind k = trap_hit(s, t, t->sig, out, &id);
+	if (k == TRAP_HIT_NONE)
 		return -3;
+	*faulted = k != TRAP_HIT;
 	return id;
 }
 
