@@ -32,6 +32,8 @@ struct sw_bp {
 	uint64_t addr;
 	uint8_t orig;
 	bool inserted;
+	struct trap_cond *cond; /* the user's condition as a trap, or NULL; owned */
+	int trap;               /* armed as that trap (src/trap), -1: as an int3 */
 };
 
 struct hw_slot {
@@ -93,6 +95,7 @@ struct replayer {
 	int point_trap;                 /* the trap finding a state point, -1: none */
 	struct user_regs_struct trap_regs; /* its stop's registers, as at its address */
 	enum trap_hit_kind trap_kind;
+	bool plain_bps;                 /* conditional breakpoints as int3s (rep_set_traps) */
 };
 
 static struct replayer *bug_rep;
@@ -169,6 +172,12 @@ static int bp_arm(struct replayer *r, struct sw_bp *bp)
 	int err;
 	if (bp->inserted || r->t.stop == TS_EXITED)
 		return 0;
+	if (bp->cond && !r->plain_bps &&
+	    trap_insert(r->traps, &r->t, bp->addr, bp->cond, &bp->trap) == 0) {
+		bp->inserted = true;
+		return 0;
+	}
+	bp->trap = -1;
 	err = task_read(&r->t, bp->addr, &bp->orig, 1);
 	if (!err)
 		err = task_write(&r->t, bp->addr, &int3, 1);
@@ -179,7 +188,10 @@ static int bp_arm(struct replayer *r, struct sw_bp *bp)
 
 static void bp_disarm(struct replayer *r, struct sw_bp *bp)
 {
-	if (bp->inserted && r->t.stop != TS_EXITED)
+	if (bp->trap >= 0) {
+		(void)trap_remove(r->traps, &r->t, bp->trap);
+		bp->trap = -1;
+	} else if (bp->inserted && r->t.stop != TS_EXITED)
 		(void)task_write(&r->t, bp->addr, &bp->orig, 1);
 	bp->inserted = false;
 }
@@ -196,6 +208,12 @@ static void bps_recheck(struct replayer *r)
 	for (size_t i = 0; i < r->nbps; i++) {
 		struct sw_bp *bp = &r->bps[i];
 		uint8_t b;
+		if (bp->trap >= 0) {
+			if (trap_find(r->traps, bp->addr) == bp->trap)
+				continue;
+			bp->trap = -1; /* the trap went with its code */
+			bp->inserted = false;
+		}
 		if (bp->inserted && (task_read(&r->t, bp->addr, &b, 1) || b != 0xcc))
 			bp->inserted = false;
 		if (!bp->inserted)
@@ -260,6 +278,11 @@ static int classify_trap_stop(struct replayer *r)
 	if (r->trap_kind == TRAP_HIT_NONE && !trap_locate(r->traps, &r->t, &fixed))
 		return 0;
 	task_set_regs(&r->t, &fixed);
+	if (r->trap_kind == TRAP_HIT || r->trap_kind == TRAP_HIT_FAULT) {
+		/* A conditional breakpoint whose condition held (or could not be read). */
+		r->dbg = (struct rep_stop){ .kind = RSTOP_BREAKPOINT, .addr = fixed.rip };
+		return REP_STOPPED;
+	}
 	return 0;
 }
 
@@ -275,7 +298,7 @@ static int classify_trap(struct replayer *r, bool stepped)
 
 	if (r->t.stop == TS_SIGNAL && trap_count(r->traps)) {
 		int err = classify_trap_stop(r);
-		if (err || r->internal_hit)
+		if (err || r->internal_hit || r->trap_kind == TRAP_HIT_INSN_FAULT)
 			return err;
 	}
 	if (r->t.stop != TS_SIGNAL || r->t.sig != SIGTRAP || task_getsiginfo(&r->t, &si) ||
@@ -361,9 +384,15 @@ static int resume_wait(struct replayer *r, enum task_resume how, int sig)
 /* Our SIGSTOP arrived: a debugger interrupt at this point. */
 static int check_interrupt(struct replayer *r)
 {
+	struct user_regs_struct *regs, fixed;
 	if (!r->sent_stop || r->t.stop != TS_SIGNAL || r->t.sig != SIGSTOP)
 		return 0;
 	r->sent_stop = false;
+	if (trap_count(r->traps) && task_regs(&r->t, &regs) == 0) {
+		fixed = *regs; /* stopped inside a trampoline: show where the program is */
+		if (trap_locate(r->traps, &r->t, &fixed))
+			task_set_regs(&r->t, &fixed);
+	}
 	r->dbg = (struct rep_stop){ .kind = RSTOP_INTERRUPT };
 	return REP_STOPPED;
 }
@@ -1635,7 +1664,39 @@ void rep_session_close(struct rep_session *s)
 	buf_release(&r->frame);
 	free(r->exe_file);
 	trap_set_free(r->traps);
+	for (size_t i = 0; i < r->nbps; i++)
+		free(r->bps[i].cond);
 	free(r);
+}
+
+int rep_insert_cond(struct rep_session *s, uint64_t addr, const struct trap_cond *cond)
+{
+	struct replayer *r = (struct replayer *)s;
+	struct sw_bp *bp = find_bp(r, addr);
+	if (!bp)
+		return -ENOENT;
+	bp_disarm(r, bp);
+	free(bp->cond);
+	bp->cond = NULL;
+	if (cond) {
+		bp->cond = xmalloc(sizeof(*cond));
+		*bp->cond = *cond;
+	}
+	(void)bp_arm(r, bp);
+	return 0;
+}
+
+void rep_set_traps(struct rep_session *s, bool on)
+{
+	struct replayer *r = (struct replayer *)s;
+	if (r->plain_bps == !on)
+		return;
+	r->plain_bps = !on;
+	for (size_t i = 0; i < r->nbps; i++)
+		if (r->bps[i].cond && r->bps[i].inserted) {
+			bp_disarm(r, &r->bps[i]);
+			(void)bp_arm(r, &r->bps[i]);
+		}
 }
 
 int rep_insert(struct rep_session *s, enum rep_bp_kind kind, uint64_t addr, uint64_t len)
@@ -1650,7 +1711,7 @@ int rep_insert(struct rep_session *s, enum rep_bp_kind kind, uint64_t addr, uint
 		if (r->nbps == MAX_BPS)
 			return -ENOSPC;
 		bp = &r->bps[r->nbps];
-		*bp = (struct sw_bp){ .addr = addr };
+		*bp = (struct sw_bp){ .addr = addr, .trap = -1 };
 		/* An address not mapped yet (a library to come) stays pending. */
 		(void)bp_arm(r, bp);
 		r->nbps++;
@@ -1699,6 +1760,7 @@ int rep_remove(struct rep_session *s, enum rep_bp_kind kind, uint64_t addr, uint
 		if (!bp)
 			return 0;
 		bp_disarm(r, bp);
+		free(bp->cond);
 		*bp = r->bps[--r->nbps];
 		return 0;
 	}
