@@ -817,7 +817,7 @@ static int place(struct trap_set *s, struct task *t, struct trap *tr)
 	ZydisDecodedInstruction in;
 	uint8_t jmp[5];
 	struct as *a;
-	int slot, page, err;
+	int slot = 0, page, err;
 
 	err = task_read(t, tr->addr, tr->orig, sizeof(tr->orig));
 	if (err) {
