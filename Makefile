@@ -12,7 +12,7 @@ ALL_CFLAGS := -std=c17 -D_GNU_SOURCE= $(WARN) $(CFLAGS) -Isrc $(shell pkg-config
 LDLIBS := $(shell pkg-config --libs $(PKGS)) -lZydis
 
 SRCS := $(wildcard src/base/*.c src/task/*.c src/syscalls/*.c src/trace/*.c src/record/*.c \
-	src/replay/*.c src/timeline/*.c src/gdbserver/*.c src/cli/*.c)
+	src/replay/*.c src/timeline/*.c src/gdbserver/*.c src/trap/*.c src/cli/*.c)
 OBJS := $(SRCS:%.c=$(BUILD)/%.o)
 LIB_OBJS := $(filter-out $(BUILD)/src/cli/%,$(OBJS))
 

@@ -56,7 +56,7 @@ record_to()
 	local prefix=$1
 	shift
 	# shellcheck disable=SC2086 # the extra flags are meant to split into words
-	run_to "$prefix" "$REWIND" record $REWIND_TEST_EXTRA_FLAGS "$@"
+	run_to "$prefix" "$REWIND" record $REWIND_TEST_EXTRA_FLAGS ${REWIND_TEST_ROW_FLAGS:-} "$@"
 }
 
 # find_trace DIR: print the one trace directory inside DIR (symbolic links,

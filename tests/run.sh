@@ -387,6 +387,8 @@ run_row()
 	reason=
 	opt_status=0 opt_match='' opt_prog=$current opt_clean='' opt_nondet=
 	opt_goto='' opt_gdb_status=0 opt_xfail=
+	REWIND_TEST_ROW_FLAGS=
+	export REWIND_TEST_ROW_FLAGS
 	[ "$mode" != replay ] || opt_nondet=1
 
 	if ! eval "set -- $rest" 2>"$WORK/details"; then
@@ -415,6 +417,7 @@ run_row()
 		goto=*) opt_goto=${1#goto=} ;;
 		gdbstatus=*) opt_gdb_status=${1#gdbstatus=} ;;
 		xfail=*) opt_xfail=${1#xfail=} ;;
+		slice=*) REWIND_TEST_ROW_FLAGS="-c ${1#slice=}" ;;
 		nondet) opt_nondet=1 ;;
 		det) opt_nondet= ;;
 		clean) opt_clean=1 ;;

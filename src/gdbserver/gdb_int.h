@@ -10,6 +10,7 @@
 #include <sys/user.h>
 
 #include "base/buf.h"
+#include "trap/trap.h"
 
 /* ---- rsp.c: packet framing ---- */
 struct rsp {
@@ -59,6 +60,8 @@ int gdb_nregs(bool avx);
 bool gdb_reg_hex(const struct gdb_regs *r, int regno, struct buf *out);
 /* Append all registers for a 'g' reply. */
 void gdb_regs_hex(const struct gdb_regs *r, struct buf *out);
+/* The user_regs_struct index of gdb register regno (rax..r15, rip, eflags), or -1. */
+int gdb_reg_index(int regno);
 /* The Expedited registers for a T stop reply: "06:...;07:...;10:...;" (rbp, rsp, rip). */
 void gdb_expedite(const struct gdb_regs *r, struct buf *out);
 
@@ -74,5 +77,14 @@ struct gdb_ax_ctx {
 bool gdb_ax_supported(const uint8_t *code, size_t len);
 /* Run to 'end'; *ret: the top of the stack is non-zero. 0 or -errno (bad code, bad read). */
 int gdb_ax_eval(const uint8_t *code, size_t len, const struct gdb_ax_ctx *ctx, bool *ret);
+
+/* ---- agent_trap.c: conditions as in-tracee traps ---- */
+/*
+ * Compile the n expressions of a breakpoint at pc (true when any is) into
+ * one trap condition. 0, or -ENOTSUP for shapes a trap cannot evaluate
+ * (the server keeps interpreting those).
+ */
+int gdb_ax_compile(const uint8_t *const *code, const size_t *len, int n, uint64_t pc,
+		   struct trap_cond *ret);
 
 #endif /* REWIND_GDBSERVER_GDB_INT_H */

@@ -412,6 +412,28 @@ static bool cond_true(void *arg, struct rep_session *s, uint64_t addr)
 	return false;
 }
 
+/*
+ * Run the breakpoint's condition inside the tracee when it compiles to a
+ * trap (src/trap), so calls where it is false never stop; cond_true()
+ * still checks each stop. Otherwise, or with none, the plain int3 stays.
+ */
+static void cond_as_trap(struct server *sv, uint64_t addr)
+{
+	struct bp_cond *c = find_cond(sv, addr);
+	const uint8_t *code[4];
+	size_t len[4];
+	struct trap_cond tc;
+
+	for (int i = 0; c && i < c->n; i++) {
+		code[i] = c->code[i].data;
+		len[i] = c->code[i].len;
+	}
+	if (c && gdb_ax_compile(code, len, c->n, addr, &tc) == 0)
+		(void)tl_insert_cond(sv->tl, addr, &tc);
+	else
+		(void)tl_insert_cond(sv->tl, addr, NULL);
+}
+
 static int do_break(struct server *sv, const char *p, bool insert)
 {
 	static const enum rep_bp_kind kinds[5] = { RBP_SW, RBP_HW, RBP_WRITE, RBP_READ, RBP_ACCESS };
@@ -428,6 +450,8 @@ static int do_break(struct server *sv, const char *p, bool insert)
 		drop_cond(sv, addr);
 	err = insert ? tl_insert(sv->tl, kinds[type], addr, len)
 		     : tl_remove(sv->tl, kinds[type], addr, len);
+	if (!err && insert && type == 0)
+		cond_as_trap(sv, addr);
 	if (err == -ENOSPC)
 		return reply(sv, "E28");
 	return reply(sv, err ? "E01" : "OK");

@@ -61,6 +61,13 @@ static const unsigned short gpr_off[] = {
 	GPR(rip), GPR(eflags), GPR(cs), GPR(ss), GPR(ds), GPR(es), GPR(fs), GPR(gs),
 };
 
+int gdb_reg_index(int regno)
+{
+	if (regno < 0 || regno > 17)
+		return -1;
+	return gpr_off[regno] / 8;
+}
+
 /*
  * The target description. Attributes use single quotes to keep the C
  * readable; the regnum attributes restate what the order already implies.

@@ -563,7 +563,9 @@ static int on_signal(struct recorder *r)
 	} else {
 		/* In user code: delivered here, and found again by its state on replay. */
 		r->ev.sigkind = SIGK_STATE;
-		err = task_state_digest(&r->cur->t, regs->rsp, &r->ev.digest);
+		err = rec_settle_point(r, &regs);
+		if (!err)
+			err = task_state_digest(&r->cur->t, regs->rsp, &r->ev.digest);
 		if (err)
 			return error("cannot read the program's memory at event %llu: %s",
 				     (unsigned long long)r->num + 1, strerror(-err));
@@ -793,7 +795,9 @@ static int on_preempted(struct recorder *r)
 		return 0;
 	new_event(r, EV_SCHED);
 	r->ev.regs = *regs;
-	err = task_state_digest(&r->cur->t, regs->rsp, &r->ev.digest);
+	err = rec_settle_point(r, &regs);
+	if (!err)
+		err = task_state_digest(&r->cur->t, regs->rsp, &r->ev.digest);
 	if (err)
 		return error("cannot read the program's memory at event %llu: %s",
 			     (unsigned long long)r->num + 1, strerror(-err));

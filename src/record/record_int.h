@@ -86,4 +86,7 @@ int rec_mmap_file(struct recorder *r, uint64_t addr, uint64_t len, uint64_t prot
 void rec_maps_reset(struct recorder *r);
 void rec_maps_finish(struct recorder *r);
 
+/* points.c: move a state-identified signal point to an instruction a trap can find. */
+int rec_settle_point(struct recorder *r, struct user_regs_struct **regs);
+
 #endif /* REWIND_RECORD_RECORD_INT_H */

@@ -21,6 +21,7 @@
 #include "syscalls/syscalls.h"
 #include "task/task.h"
 #include "trace/trace.h"
+#include "trap/trap.h"
 #include "replay/replay.h"
 
 
@@ -32,6 +33,8 @@ struct sw_bp {
 	uint64_t addr;
 	uint8_t orig;
 	bool inserted;
+	struct trap_cond *cond; /* the user's condition as a trap, or NULL; owned */
+	int trap;               /* armed as that trap (src/trap), -1: as an int3 */
 };
 
 struct hw_slot {
@@ -47,6 +50,7 @@ struct hw_slot {
 struct rep_mm {
 	int refs;
 	uint64_t brk_cur;
+	struct trap_set *traps; /* in-tracee conditional traps in this address space */
 };
 
 /* A file descriptor table (shared by CLONE_FILES clones): which fds are stdout/stderr. */
@@ -113,6 +117,11 @@ struct replayer {
 	struct user_regs_struct prev_regs;
 	int64_t prev_nr;
 	uint32_t prev_insn_len;
+	struct trap_set *traps;         /* in-tracee conditional traps (src/trap) */
+	int point_trap;                 /* the trap finding a state point, -1: none */
+	struct user_regs_struct trap_regs; /* its stop's registers, as at its address */
+	enum trap_hit_kind trap_kind;
+	bool plain_bps;                 /* conditional breakpoints as int3s (rep_set_traps) */
 };
 
 static struct replayer *bug_rep;
@@ -164,6 +173,7 @@ static struct rep_mm *mm_new(uint64_t brk_cur)
 {
 	struct rep_mm *mm = xcalloc(1, sizeof(*mm));
 	mm->brk_cur = brk_cur;
+	mm->traps = trap_set_new();
 	return mm;
 }
 
@@ -181,8 +191,10 @@ static void rtask_free(struct rep_task *t)
 {
 	task_kill(&t->t);
 	task_release(&t->t);
-	if (--t->mm->refs == 0)
+	if (--t->mm->refs == 0) {
+		trap_set_free(t->mm->traps);
 		free(t->mm);
+	}
 	if (--t->files->refs == 0)
 		free(t->files);
 	buf_release(&t->frame);
@@ -252,6 +264,12 @@ static int bp_arm(struct replayer *r, struct sw_bp *bp)
 	int err;
 	if (bp->inserted || r->t->stop == TS_EXITED)
 		return 0;
+	if (bp->cond && !r->plain_bps &&
+	    trap_insert(r->cur->mm->traps, r->t, bp->addr, bp->cond, &bp->trap) == 0) {
+		bp->inserted = true;
+		return 0;
+	}
+	bp->trap = -1;
 	err = task_read(r->t, bp->addr, &bp->orig, 1);
 	if (!err)
 		err = task_write(r->t, bp->addr, &int3, 1);
@@ -262,7 +280,10 @@ static int bp_arm(struct replayer *r, struct sw_bp *bp)
 
 static void bp_disarm(struct replayer *r, struct sw_bp *bp)
 {
-	if (bp->inserted && r->t->stop != TS_EXITED)
+	if (bp->trap >= 0) {
+		(void)trap_remove(r->cur->mm->traps, r->t, bp->trap);
+		bp->trap = -1;
+	} else if (bp->inserted && r->t->stop != TS_EXITED)
 		(void)task_write(r->t, bp->addr, &bp->orig, 1);
 	bp->inserted = false;
 }
@@ -274,9 +295,17 @@ static void bp_disarm(struct replayer *r, struct sw_bp *bp)
  */
 static void bps_recheck(struct replayer *r)
 {
+	trap_recheck(r->cur->mm->traps, r->t);
+	(void)trap_attach(r->cur->mm->traps, r->t);
 	for (size_t i = 0; i < r->nbps; i++) {
 		struct sw_bp *bp = &r->bps[i];
 		uint8_t b;
+		if (bp->trap >= 0) {
+			if (trap_find(r->cur->mm->traps, bp->addr) == bp->trap)
+				continue;
+			bp->trap = -1; /* the trap went with its code */
+			bp->inserted = false;
+		}
 		if (bp->inserted && (task_read(r->t, bp->addr, &b, 1) || b != 0xcc))
 			bp->inserted = false;
 		if (!bp->inserted)
@@ -317,6 +346,39 @@ static bool at_syscall_insn(struct replayer *r, uint64_t rip)
 }
 
 /*
+ * A stop inside a trampoline (src/trap): the state point's trap is an
+ * internal hit (r->trap_regs holds the state at its address); a fault of
+ * the relocated instruction is the program's, shown at its own address;
+ * any other stop in there (a watchpoint, an interrupt) is shown where the
+ * program is. The task's registers keep rip in the trampoline only for the
+ * state point's trap, so that resuming runs the instruction and goes on.
+ */
+static int classify_trap_stop(struct replayer *r)
+{
+	struct user_regs_struct *regs, fixed;
+	int id;
+
+	if (task_regs(r->t, &regs))
+		return 0;
+	fixed = *regs;
+	r->trap_kind = trap_hit(r->cur->mm->traps, r->t, r->t->sig, &fixed, &id);
+	if (r->trap_kind != TRAP_HIT_NONE && id == r->point_trap) {
+		r->trap_regs = fixed;
+		r->internal_hit = true;
+		return 0;
+	}
+	if (r->trap_kind == TRAP_HIT_NONE && !trap_locate(r->cur->mm->traps, r->t, &fixed))
+		return 0;
+	task_set_regs(r->t, &fixed);
+	if (r->trap_kind == TRAP_HIT || r->trap_kind == TRAP_HIT_FAULT) {
+		/* A conditional breakpoint whose condition held (or could not be read). */
+		r->dbg = (struct rep_stop){ .kind = RSTOP_BREAKPOINT, .addr = fixed.rip };
+		return REP_STOPPED;
+	}
+	return 0;
+}
+
+/*
  * Look at a SIGTRAP stop: ours (breakpoint, watchpoint, single step) means a
  * debugger stop, recorded in r->dbg; anything else belongs to the program.
  */
@@ -326,6 +388,11 @@ static int classify_trap(struct replayer *r, bool stepped)
 	siginfo_t si;
 	uint64_t dr6 = 0;
 
+	if (r->t->stop == TS_SIGNAL && trap_count(r->cur->mm->traps)) {
+		int err = classify_trap_stop(r);
+		if (err || r->internal_hit || r->trap_kind == TRAP_HIT_INSN_FAULT)
+			return err;
+	}
 	if (r->t->stop != TS_SIGNAL || r->t->sig != SIGTRAP || task_getsiginfo(r->t, &si) ||
 	    task_regs(r->t, &regs))
 		return 0;
@@ -424,9 +491,15 @@ static int resume_wait(struct replayer *r, enum task_resume how, int sig)
 /* Our SIGSTOP arrived: a debugger interrupt at this point. */
 static int check_interrupt(struct replayer *r)
 {
+	struct user_regs_struct *regs, fixed;
 	if (!r->sent_stop || r->t->stop != TS_SIGNAL || r->t->sig != SIGSTOP)
 		return 0;
 	r->sent_stop = false;
+	if (trap_count(r->cur->mm->traps) && task_regs(r->t, &regs) == 0) {
+		fixed = *regs; /* stopped inside a trampoline: show where the program is */
+		if (trap_locate(r->cur->mm->traps, r->t, &fixed))
+			task_set_regs(r->t, &fixed);
+	}
 	r->dbg = (struct rep_stop){ .kind = RSTOP_INTERRUPT };
 	return REP_STOPPED;
 }
@@ -642,6 +715,23 @@ static int rebuild(struct replayer *r)
 	task_set_regs(r->t, &r->ev.regs);
 	r->cur->mm->brk_cur = 0;
 	return 0;
+}
+
+/*
+ * A recorded mmap or mremap is about to land on a trampoline page or on
+ * trapped code (replay maps with MAP_FIXED): take the traps out first;
+ * bps_recheck() puts back those that still fit.
+ */
+static void traps_make_room(struct replayer *r, const struct trace_event *ev)
+{
+	const struct user_regs_struct *a = &ev->regs;
+	uint64_t lo = (uint64_t)ev->ret, len = ev->nr == SYS_mremap ? a->rdx : a->rsi;
+
+	if (ev->ret < 0 || ev->nr == SYS_brk)
+		return;
+	if (trap_overlaps(r->cur->mm->traps, lo, lo + ALIGN_UP(len, 4096ull)) ||
+	    (ev->nr == SYS_mremap && trap_overlaps(r->cur->mm->traps, a->rdi, a->rdi + a->rsi)))
+		(void)trap_detach(r->cur->mm->traps, r->t, false);
 }
 
 static int replay_mmap(struct replayer *r, const struct trace_event *ev)
@@ -982,6 +1072,7 @@ static int replay_syscall(struct replayer *r)
 		if (!err && how == SC_EMU)
 			err = apply_wait_mask(r, ev);
 		if (!err && how == SC_MMAP) {
+			traps_make_room(r, ev);
 			err = replay_mmap(r, ev);
 			if (!err)
 				bps_recheck(r);
@@ -1019,7 +1110,7 @@ static int replay_syscall(struct replayer *r)
 		if ((int64_t)regs->rax != ev->ret)
 			return diverged(r, "%s returned %lld, recorded %lld", d->name,
 					(long long)regs->rax, (long long)ev->ret);
-		if (ev->nr == SYS_munmap && r->nbps)
+		if (ev->nr == SYS_munmap)
 			bps_recheck(r);
 		return write_outputs(r, ev);
 	case SC_EXIT:
@@ -1072,33 +1163,95 @@ static void keep_frame(struct replayer *r, const struct trace_event *ev)
 	r->cur->frame_pending = true;
 }
 
+/* The state digest, without the trampoline pages the recording did not have. */
+static int point_digest(struct replayer *r, uint64_t rsp, uint64_t *ret)
+{
+	size_t n;
+	const struct task_range *skip = trap_ranges(r->cur->mm->traps, &n);
+	return task_state_digest_skip(r->t, rsp, skip, n, ret);
+}
+
 /*
- * Run the current task to a recorded state-identified point: a hardware
- * breakpoint on its rip; at each hit, registers then the memory digest.
- * The task may stand there already (preempted before it ran anything).
+ * Find the state point with an in-tracee trap comparing the registers when
+ * its instruction can carry one (r->point_trap; -1 otherwise). Not when a
+ * signal or frame is about to go in (the page may need a remote mmap) or a
+ * breakpoint of the user's sits in the instruction.
+ */
+static void point_trap_insert(struct replayer *r, const struct user_regs_struct *want)
+{
+	uint64_t rip = want->rip;
+	struct trap_cond c;
+	int err;
+
+	r->point_trap = -1;
+	if (r->cur->deliver_sig || r->cur->frame_pending || trap_find(r->cur->mm->traps, rip) >= 0)
+		return;
+	for (size_t i = 0; i < r->nbps; i++)
+		if (r->bps[i].inserted && r->bps[i].addr >= rip && r->bps[i].addr < rip + 16)
+			return;
+	trap_cond_regs(&c, want);
+	err = trap_insert(r->cur->mm->traps, r->t, rip, &c, &r->point_trap);
+	if (err) {
+		dbg(LM_REP, "no trap at 0x%llx for the state point: %s", (unsigned long long)rip,
+		    strerror(-err));
+		r->point_trap = -1;
+	}
+}
+
+/*
+ * The trapped instruction (or a trampoline memory read) faulted before the
+ * point was found: drop the trap, put the program back at the instruction
+ * and go on with a hardware breakpoint there (which then sees the fault as
+ * the program's own). 0 or -1 (reported).
+ */
+static int point_trap_fault(struct replayer *r, uint64_t rip, int *ret_slot)
+{
+	(void)trap_remove(r->cur->mm->traps, r->t, r->point_trap);
+	r->point_trap = -1;
+	task_set_regs(r->t, &r->trap_regs);
+	for (int i = 0; i < 4; i++)
+		if (!r->hw[i].used) {
+			r->hw[i] = (struct hw_slot){ .used = true, .internal = true, .kind = RBP_HW,
+						     .addr = rip, .len = 1, .user_addr = rip };
+			*ret_slot = i;
+			return hw_apply(r) ? diverged(r, "cannot set a debug register") : 0;
+		}
+	return error("replay needs a free debug register at event %llu (watchpoints use all "
+		     "four): delete one", (unsigned long long)r->ev.num);
+}
+
+/*
+ * Run the current task to a recorded state-identified point: a trap in the
+ * tracee comparing the registers where the instruction allows one,
+ * otherwise a hardware breakpoint on its rip; at each hit, registers then
+ * the memory digest. The task may stand there already (preempted before it
+ * ran anything).
  */
 static int find_state(struct replayer *r, const struct user_regs_struct *want, uint64_t want_digest,
 		      const char *what)
 {
 	struct trace_event *ev = &r->ev;
 	struct user_regs_struct *regs;
-	int slot = -1, err;
+	int slot = -1, err = 0;
 	uint64_t digest, start = now_ns();
 	uint64_t hits = 0;
 	bool warned = false;
 
 	if (task_regs(r->t, &regs) == 0 && rep_same_state(regs, want) &&
-	    task_state_digest(r->t, regs->rsp, &digest) == 0 && digest == want_digest)
+	    point_digest(r, regs->rsp, &digest) == 0 && digest == want_digest)
 		return 0;
-	for (int i = 0; i < 4 && slot < 0; i++)
+	point_trap_insert(r, want);
+	for (int i = 0; i < 4 && slot < 0 && r->point_trap < 0; i++)
 		if (!r->hw[i].used)
 			slot = i;
-	if (slot < 0)
+	if (slot < 0 && r->point_trap < 0)
 		return error("replay needs a free debug register at event %llu (watchpoints use all "
 			     "four): delete one", (unsigned long long)ev->num);
-	r->hw[slot] = (struct hw_slot){ .used = true, .internal = true, .kind = RBP_HW,
-					.addr = want->rip, .len = 1, .user_addr = want->rip };
-	err = hw_apply(r);
+	if (slot >= 0) {
+		r->hw[slot] = (struct hw_slot){ .used = true, .internal = true, .kind = RBP_HW,
+						.addr = want->rip, .len = 1, .user_addr = want->rip };
+		err = hw_apply(r);
+	}
 	for (; !err;) {
 		r->internal_hit = false;
 		err = advance(r, TR_SYSEMU);
@@ -1124,15 +1277,26 @@ static int find_state(struct replayer *r, const struct user_regs_struct *want, u
 			err = diverged(r, "the tracee vanished");
 			break;
 		}
-		if (rep_same_state(regs, want) &&
-		    task_state_digest(r->t, regs->rsp, &digest) == 0 && digest == want_digest)
+		if (r->point_trap >= 0)
+			regs = &r->trap_regs; /* the state at the trap's address */
+		if (rep_same_state(regs, want) && point_digest(r, regs->rsp, &digest) == 0 &&
+		    digest == want_digest)
 			break;
+		if (r->point_trap >= 0 && r->trap_kind != TRAP_HIT)
+			err = point_trap_fault(r, want->rip, &slot);
 	}
-	r->hw[slot].used = false;
-	r->hw[slot].internal = false;
-	(void)hw_apply(r);
-	dbg(LM_REP, "state point of event %llu found after %llu hits",
-	    (unsigned long long)ev->num, (unsigned long long)hits);
+	if (slot >= 0) {
+		r->hw[slot].used = false;
+		r->hw[slot].internal = false;
+		(void)hw_apply(r);
+	}
+	if (r->point_trap >= 0) {
+		(void)trap_remove(r->cur->mm->traps, r->t, r->point_trap);
+		r->point_trap = -1;
+	}
+	dbg(LM_REP, "state point of event %llu found after %llu hits%s",
+	    (unsigned long long)ev->num, (unsigned long long)hits,
+	    slot < 0 ? " (conditional trap)" : "");
 	if (err)
 		return err;
 	/* The breakpoint stop set RF in eflags; what follows must see what was recorded. */
@@ -1227,14 +1391,13 @@ static int replay_clone(struct replayer *r)
 	if (ev->nr != SYS_clone)
 		regs->rsi = regs->rdx = regs->r10 = regs->r8 = 0;
 	task_set_regs(r->t, regs);
-	/* A new address space would be a copy of ours, int3 bytes included. */
-	if (!(flags & CLONE_VM))
+	/* A new address space would be a copy of ours, int3 bytes and trampolines included. */
+	if (!(flags & CLONE_VM)) {
 		for (size_t i = 0; i < r->nbps; i++)
 			bp_disarm(r, &r->bps[i]);
+		(void)trap_detach(r->cur->mm->traps, r->t, false);
+	}
 	err = task_step(r->t, TR_SYSCALL, 0);
-	if (!(flags & CLONE_VM))
-		for (size_t i = 0; i < r->nbps; i++)
-			(void)bp_arm(r, &r->bps[i]);
 	if (err || r->t->stop != TS_CLONE_EVENT)
 		return diverged(r, "%s did not create a task: %s", sc_name(ev->nr),
 				err ? strerror(-err) : stop_desc(r));
@@ -1243,6 +1406,11 @@ static int replay_clone(struct replayer *r)
 	if (err || r->t->stop != TS_SYSCALL_EXIT)
 		return diverged(r, "%s did not return: %s", sc_name(ev->nr),
 				err ? strerror(-err) : stop_desc(r));
+	if (!(flags & CLONE_VM)) {
+		(void)trap_attach(r->cur->mm->traps, r->t);
+		for (size_t i = 0; i < r->nbps; i++)
+			(void)bp_arm(r, &r->bps[i]);
+	}
 	restore_args(r->t, &ev->regs, (uint64_t)tid);
 	c = rtask_new(r, tid32, (flags & CLONE_THREAD) ? p->rec_tgid : tid32,
 		      (flags & CLONE_VM) ? p->mm : mm_new(p->mm->brk_cur),
@@ -1400,6 +1568,7 @@ static int replay_exec(struct replayer *r)
 		r->exe_file = xstrdup(exe);
 	}
 	/* The old address space and its breakpoints are gone: put them in the new one. */
+	(void)trap_detach(r->cur->mm->traps, NULL, false);
 	for (size_t i = 0; i < r->nbps; i++)
 		r->bps[i].inserted = false;
 	bps_recheck(r);
@@ -1633,7 +1802,9 @@ int rep_checkpoint_take(struct rep_session *s, struct rep_checkpoint **ret)
 	/* The copy must not keep our int3 bytes: breakpoints change over time. */
 	for (size_t i = 0; i < r->nbps; i++)
 		bp_disarm(r, &r->bps[i]);
+	(void)trap_detach(r->cur->mm->traps, r->t, false); /* nor our trampolines */
 	err = task_fork(r->t, &c->t);
+	(void)trap_attach(r->cur->mm->traps, r->t);
 	for (size_t i = 0; i < r->nbps; i++)
 		(void)bp_arm(r, &r->bps[i]);
 	if (err) {
@@ -1672,6 +1843,7 @@ int rep_checkpoint_restore(struct rep_checkpoint *c, struct rep_session **ret)
 	r->exe_file = c->exe_file ? xstrdup(c->exe_file) : NULL;
 	r->pending = false;
 	r->boundary_hook = NULL;
+	r->point_trap = -1;
 	if (trace_reader_open(r->o->trace_dir, &r->rd) || trace_reader_seek(r->rd, &r->mark)) {
 		error("%s", trace_reader_error(r->rd));
 		goto fail;
@@ -1736,6 +1908,7 @@ int rep_session_open(const struct rep_opts *o, struct rep_session **ret)
 	int err, got;
 
 	r->o = o;
+	r->point_trap = -1;
 	err = trace_reader_open(o->trace_dir, &r->rd);
 	if (err) {
 		free(r);
@@ -1805,7 +1978,39 @@ void rep_session_close(struct rep_session *s)
 	buf_release(&r->tmp);
 	buf_release(&r->auxv);
 	free(r->exe_file);
+	for (size_t i = 0; i < r->nbps; i++)
+		free(r->bps[i].cond);
 	free(r);
+}
+
+int rep_insert_cond(struct rep_session *s, uint64_t addr, const struct trap_cond *cond)
+{
+	struct replayer *r = (struct replayer *)s;
+	struct sw_bp *bp = find_bp(r, addr);
+	if (!bp)
+		return -ENOENT;
+	bp_disarm(r, bp);
+	free(bp->cond);
+	bp->cond = NULL;
+	if (cond) {
+		bp->cond = xmalloc(sizeof(*cond));
+		*bp->cond = *cond;
+	}
+	(void)bp_arm(r, bp);
+	return 0;
+}
+
+void rep_set_traps(struct rep_session *s, bool on)
+{
+	struct replayer *r = (struct replayer *)s;
+	if (r->plain_bps == !on)
+		return;
+	r->plain_bps = !on;
+	for (size_t i = 0; i < r->nbps; i++)
+		if (r->bps[i].cond && r->bps[i].inserted) {
+			bp_disarm(r, &r->bps[i]);
+			(void)bp_arm(r, &r->bps[i]);
+		}
 }
 
 int rep_insert(struct rep_session *s, enum rep_bp_kind kind, uint64_t addr, uint64_t len)
@@ -1820,7 +2025,7 @@ int rep_insert(struct rep_session *s, enum rep_bp_kind kind, uint64_t addr, uint
 		if (r->nbps == MAX_BPS)
 			return -ENOSPC;
 		bp = &r->bps[r->nbps];
-		*bp = (struct sw_bp){ .addr = addr };
+		*bp = (struct sw_bp){ .addr = addr, .trap = -1 };
 		/* An address not mapped yet (a library to come) stays pending. */
 		(void)bp_arm(r, bp);
 		r->nbps++;
@@ -1869,6 +2074,7 @@ int rep_remove(struct rep_session *s, enum rep_bp_kind kind, uint64_t addr, uint
 		if (!bp)
 			return 0;
 		bp_disarm(r, bp);
+		free(bp->cond);
 		*bp = r->bps[--r->nbps];
 		return 0;
 	}
@@ -1887,6 +2093,7 @@ int rep_read_mem(struct rep_session *s, uint64_t addr, void *dst, size_t len)
 	for (size_t i = 0; i < r->nbps; i++)
 		if (r->bps[i].inserted && r->bps[i].addr >= addr && r->bps[i].addr < addr + len)
 			((uint8_t *)dst)[r->bps[i].addr - addr] = r->bps[i].orig;
+	trap_hide(r->cur->mm->traps, addr, dst, len);
 	return 0;
 }
 

@@ -88,6 +88,17 @@ int rep_resume(struct rep_session *s, bool step, uint64_t until_event,
 /* Breakpoints and watchpoints: 0, -ENOSPC (no debug register left), -EINVAL, -EFAULT. */
 int rep_insert(struct rep_session *s, enum rep_bp_kind kind, uint64_t addr, uint64_t len);
 int rep_remove(struct rep_session *s, enum rep_bp_kind kind, uint64_t addr, uint64_t len);
+/*
+ * Attach a condition (copied; NULL: none) to the software breakpoint at
+ * addr: it becomes an in-tracee trap (src/trap) that stops only when cond
+ * holds, where the instruction allows one, and an int3 otherwise. Stops at
+ * it are still RSTOP_BREAKPOINT; the caller may evaluate its own condition
+ * again. -ENOENT: no breakpoint there.
+ */
+struct trap_cond;
+int rep_insert_cond(struct rep_session *s, uint64_t addr, const struct trap_cond *cond);
+/* Off: conditional breakpoints become plain int3s (for searches that need every stop). */
+void rep_set_traps(struct rep_session *s, bool on);
 /* Tracee memory as the program sees it (without our int3 bytes). */
 int rep_read_mem(struct rep_session *s, uint64_t addr, void *dst, size_t len);
 int rep_regs(struct rep_session *s, struct user_regs_struct *ret);

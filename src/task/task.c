@@ -679,6 +679,31 @@ static uint64_t hash_range(struct task *t, XXH3_state_t *h, uint64_t addr, uint6
 
 int task_state_digest(struct task *t, uint64_t rsp, uint64_t *ret)
 {
+	return task_state_digest_skip(t, rsp, NULL, 0, ret);
+}
+
+/* Hash [lo, hi) but the parts inside skip[]; at most max bytes. Returns bytes hashed. */
+static uint64_t hash_skip(struct task *t, XXH3_state_t *h, uint64_t lo, uint64_t hi, uint64_t max,
+			  const struct task_range *skip, size_t nskip)
+{
+	uint64_t total = 0;
+	while (lo < hi && total < max) {
+		uint64_t cut = hi, next = hi;
+		for (size_t i = 0; i < nskip; i++)
+			if (skip[i].start < hi && skip[i].end > lo && MAX(skip[i].start, lo) < cut) {
+				cut = MAX(skip[i].start, lo);
+				next = MIN(skip[i].end, hi);
+			}
+		if (cut > lo)
+			total += hash_range(t, h, lo, MIN(cut - lo, max - total));
+		lo = next;
+	}
+	return total;
+}
+
+int task_state_digest_skip(struct task *t, uint64_t rsp, const struct task_range *skip,
+			   size_t nskip, uint64_t *ret)
+{
 	const uint64_t stack_lo = rsp - 256, stack_hi = rsp + 65536, cap = 1u << 20;
 	XXH3_state_t *h = XXH3_createState();
 	struct task_map *maps;
@@ -705,7 +730,7 @@ int task_state_digest(struct task *t, uint64_t rsp, uint64_t *ret)
 		}
 		if (lo >= hi)
 			continue;
-		total += hash_range(t, h, lo, MIN(hi - lo, cap - total));
+		total += hash_skip(t, h, lo, hi, cap - total, skip, nskip);
 	}
 	if (!err) {
 		task_maps_free(maps, n);

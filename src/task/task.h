@@ -177,6 +177,17 @@ const char *signal_name(int sig); /* "SIGSEGV"; static buffer for unknown ones *
  * the same address space.
  */
 int task_state_digest(struct task *t, uint64_t rsp, uint64_t *ret);
+/* An address range [start, end). */
+struct task_range {
+	uint64_t start, end;
+};
+/*
+ * task_state_digest() leaving out the mappings that lie wholly inside one of
+ * skip[0..nskip): pages the supervisor mapped into the tracee for itself
+ * (trampolines), which the recording never had.
+ */
+int task_state_digest_skip(struct task *t, uint64_t rsp, const struct task_range *skip,
+			   size_t nskip, uint64_t *ret);
 
 /* One line of /proc/PID/maps. */
 struct task_map {

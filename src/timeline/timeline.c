@@ -12,6 +12,7 @@
 
 #include "task/task.h"
 #include "timeline/timeline.h"
+#include "trap/trap.h"
 #include "trace/trace.h"
 
 #define MAX_USER_BPS 512
@@ -21,6 +22,7 @@
 struct user_bp {
 	enum rep_bp_kind kind;
 	uint64_t addr, len;
+	struct trap_cond *cond; /* RBP_SW: its condition as a trap (owned), or NULL */
 };
 
 struct timeline {
@@ -65,8 +67,11 @@ static void setup_session(struct timeline *tl)
 	rep_set_boundary_hook(tl->s, boundary_hook, tl);
 	for (int sig = 1; sig < 65; sig++)
 		rep_set_pass_signal(tl->s, sig, tl->pass_sig[sig]);
-	for (size_t i = 0; i < tl->nbps; i++)
+	for (size_t i = 0; i < tl->nbps; i++) {
 		(void)rep_insert(tl->s, tl->bps[i].kind, tl->bps[i].addr, tl->bps[i].len);
+		if (tl->bps[i].cond)
+			(void)rep_insert_cond(tl->s, tl->bps[i].addr, tl->bps[i].cond);
+	}
 }
 
 /* Drop every other checkpoint of the older half: their number grows slowly. */
@@ -185,6 +190,8 @@ void tl_close(struct timeline *tl)
 	for (size_t i = 0; i < tl->nuser; i++)
 		rep_checkpoint_free(tl->user[i]);
 	free(tl->user);
+	for (size_t i = 0; i < tl->nbps; i++)
+		free(tl->bps[i].cond);
 	rep_session_close(tl->s);
 	free(tl);
 }
@@ -207,10 +214,28 @@ int tl_remove(struct timeline *tl, enum rep_bp_kind kind, uint64_t addr, uint64_
 {
 	for (size_t i = 0; i < tl->nbps; i++)
 		if (tl->bps[i].kind == kind && tl->bps[i].addr == addr) {
+			free(tl->bps[i].cond);
 			tl->bps[i] = tl->bps[--tl->nbps];
 			break;
 		}
 	return rep_remove(tl->s, kind, addr, len);
+}
+
+int tl_insert_cond(struct timeline *tl, uint64_t addr, const struct trap_cond *cond)
+{
+	for (size_t i = 0; i < tl->nbps; i++) {
+		struct user_bp *b = &tl->bps[i];
+		if (b->kind != RBP_SW || b->addr != addr)
+			continue;
+		free(b->cond);
+		b->cond = NULL;
+		if (cond) {
+			b->cond = xmalloc(sizeof(*cond));
+			*b->cond = *cond;
+		}
+		return rep_insert_cond(tl->s, addr, cond);
+	}
+	return -ENOENT;
 }
 
 void tl_set_pass_signal(struct timeline *tl, int sig, bool pass)
@@ -322,6 +347,7 @@ static int replay_to(struct timeline *tl, size_t from, const struct rep_pos *wan
 			goto out;
 		temp = true;
 	}
+	rep_set_traps(tl->s, false); /* a conditional breakpoint there must stop every time */
 	for (;;) {
 		if (run(tl, false, want->event + 1, want->regs.rip, NULL, NULL, &st)) {
 			err = -1;
@@ -348,6 +374,7 @@ static int replay_to(struct timeline *tl, size_t from, const struct rep_pos *wan
 	}
 	if (temp)
 		(void)rep_remove(tl->s, RBP_SW, want->regs.rip, 1);
+	rep_set_traps(tl->s, true);
 out:
 	internal_mode(tl, false);
 	if (ret_hits)
@@ -395,6 +422,7 @@ static int reach_before(struct timeline *tl, const struct rep_pos *want, bool sy
 		temp = true;
 	}
 	internal_mode(tl, true);
+	rep_set_traps(tl->s, false);
 	for (;;) {
 		if (run(tl, false, want->event + 1, want->regs.rip, NULL, NULL, stop))
 			break;
@@ -418,6 +446,7 @@ static int reach_before(struct timeline *tl, const struct rep_pos *want, bool sy
 		break;
 	}
 	internal_mode(tl, false);
+	rep_set_traps(tl->s, true);
 	if (temp)
 		(void)rep_remove(tl->s, RBP_SW, want->regs.rip, 1);
 	stop->kind = RSTOP_STEP;

@@ -32,6 +32,13 @@ int tl_restart(struct timeline *tl);
 int tl_insert(struct timeline *tl, enum rep_bp_kind kind, uint64_t addr, uint64_t len);
 int tl_remove(struct timeline *tl, enum rep_bp_kind kind, uint64_t addr, uint64_t len);
 /*
+ * The condition of the software breakpoint at addr as an in-tracee trap
+ * (see rep_insert_cond(); NULL: none), kept for every later session.
+ * tl_set_condition()'s callback still decides each stop. -ENOENT: no
+ * breakpoint there.
+ */
+int tl_insert_cond(struct timeline *tl, uint64_t addr, const struct trap_cond *cond);
+/*
  * Checkpoints the user asks for (gdb: monitor checkpoint, run cN): numbered
  * from 1, at any position. tl_user_checkpoints() describes them, one line
  * each, into out.

@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: MIT
+/*
+ * record: state-identified points that replay can find cheaply. A signal
+ * that lands in user code is found again at replay by its state; where its
+ * instruction can carry an in-tracee trap (src/trap) that costs nothing per
+ * execution, otherwise one ptrace stop per execution. So before recording
+ * such a point the recorder single-steps the thread a few instructions
+ * forward to one that can: an asynchronous signal may be delivered at any
+ * time, a few instructions later is as faithful as where it landed.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "record/record_int.h"
+#include "trap/trap.h"
+
+#define MAX_STEPS 16
+
+/* A signal the instruction itself raised (a fault). */
+static bool is_sync(const siginfo_t *si)
+{
+	switch (si->si_signo) {
+	case SIGSEGV:
+	case SIGBUS:
+	case SIGFPE:
+	case SIGILL:
+	case SIGTRAP:
+		return si->si_code > 0;
+	default:
+		return false;
+	}
+}
+
+/*
+ * Called at the signal-delivery stop of r->ev.sig (a SIGK_STATE signal)
+ * with r->ev.regs and r->ev.si filled. Steps until rip is at a patchable
+ * instruction, at most MAX_STEPS times, never over a syscall, int, int3 or
+ * rdtsc (decoded first). On return r->ev.regs and *regs are the registers of
+ * the final point, and the stop there delivers r->ev.si when resumed with
+ * the signal. 0, or -ESRCH when the tracee vanished.
+ *
+ * The signal is held back (resumed with 0) while stepping. A stop other
+ * than the step's SIGTRAP ends the walk where it is: a fault leaves the
+ * registers as before the faulting instruction (it runs again after the
+ * handler), and an asynchronous signal that arrived meanwhile (the kernel
+ * reports it before the next instruction runs) is sent again with tgkill,
+ * so that it follows ours; its siginfo is then the tgkill's.
+ */
+int rec_settle_point(struct recorder *r, struct user_regs_struct **regs)
+{
+	struct task *t = &r->cur->t;
+	uint8_t code[16];
+	int steps = 0, err;
+
+	if (!trap_enabled())
+		return 0;
+	for (; steps < MAX_STEPS; steps++) {
+		size_t got = 0;
+		siginfo_t si;
+
+		while (got < sizeof(code) && task_read(t, (*regs)->rip + got, code + got, 1) == 0)
+			got++;
+		if (!got)
+			break;
+		enum trap_insn_class k = trap_classify(code, got, NULL);
+		if (k == TRAP_INSN_PATCHABLE || k == TRAP_INSN_BARRIER || k == TRAP_INSN_BAD)
+			break;
+		err = task_step(t, TR_SINGLESTEP, 0);
+		if (err)
+			return err;
+		if (t->stop != TS_SIGNAL)
+			return t->stop == TS_EXITED ? -ESRCH : -EPROTO;
+		err = task_regs(t, regs);
+		if (err)
+			return err;
+		if (t->sig == SIGTRAP && task_getsiginfo(t, &si) == 0 && si.si_code == TRAP_TRACE)
+			continue;
+		/* Not our step: a fault (it runs again after the handler) or another signal. */
+		if (task_getsiginfo(t, &si) == 0 && !is_sync(&si))
+			(void)syscall(SYS_tkill, t->tid, t->sig);
+		break;
+	}
+	if (steps) {
+		dbg(LM_REC, "signal point moved %d instructions to 0x%llx", steps,
+		    (unsigned long long)(*regs)->rip);
+		r->ev.regs = **regs;
+		if (r->ev.kind == EV_SIGNAL) {
+			err = task_setsiginfo(t, &r->ev.si);
+			if (err)
+				return err;
+		}
+	}
+	return 0;
+}
