@@ -750,6 +750,19 @@ static size_t candidates(struct task *t, uint64_t addr, uint64_t out[4])
 	} else {
 		if (high)
 			out[k++] = high;
+		/*
+		 * Where [stack] is not named (a replay's rebuilt address space) or far
+		 * away: the end of the run of mappings around addr (the libraries end
+		 * at mmap_base, above which nothing is allocated top-down).
+		 */
+		size_t i = 0;
+		while (i < n && m[i].end <= addr)
+			i++;
+		while (i + 1 < n && m[i + 1].start - m[i].end < (256ull << 20) &&
+		       m[i + 1].start - addr < (1ull << 30) && m[i + 1].end <= stack)
+			i++;
+		if (i < n && m[i].end != high && k < 3)
+			out[k++] = m[i].end;
 		if (obj_lo > 2 * PAGE + 0x10000)
 			out[k++] = obj_lo - 2 * PAGE;
 	}
