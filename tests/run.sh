@@ -101,6 +101,17 @@ trap 'exit 130' INT TERM
 # (once per run) or in the test's own $WORK.
 prep_rand50m() { [ -s "$SHARED/rand50m" ] || head -c 50M /dev/urandom >"$SHARED/rand50m"; }
 prep_emptydir() { mkdir -p "$WORK/empty"; }
+prep_lines200k() { [ -s "$SHARED/lines200k" ] || seq 200000 | sort -R --random-source=/dev/zero >"$SHARED/lines200k"; }
+prep_text2m() { [ -s "$SHARED/text2m" ] || head -c 1500000 /dev/urandom | base64 >"$SHARED/text2m"; }
+# A tiny C project: two sources and a Makefile (for make -j2, gcc).
+prep_cproject()
+{
+	mkdir -p "$WORK/proj" &&
+		printf 'int f(int x) { return x * 3; }\n' >"$WORK/proj/a.c" &&
+		printf 'int f(int);\nint main(void) { return f(0); }\n' >"$WORK/proj/b.c" &&
+		printf 'prog: a.o b.o\n\t$(CC) -o $@ a.o b.o\n%%.o: %%.c\n\t$(CC) -O2 -c $<\n' \
+			>"$WORK/proj/Makefile"
+}
 
 # ---- the modes --------------------------------------------------------------
 # Each test_MODE runs one test with "$@" = the row's words after its options.

@@ -163,6 +163,21 @@ int rec_mmap_file(struct recorder *r, uint64_t addr, uint64_t len, uint64_t prot
 	orig[n] = 0;
 	if (n > 10 && !strcmp(orig + n - 10, " (deleted)"))
 		orig[n - 10] = 0;
+	if (((flags & 0x0f) == MAP_SHARED || (flags & 0x0f) == MAP_SHARED_VALIDATE) &&
+	    (prot & PROT_WRITE) &&
+	    strcmp(orig, "/dev/zero")) {
+		/*
+		 * Writes through it reach the file and every other mapping of it,
+		 * maybe in processes outside the recording: replay could not
+		 * reproduce what they see. Refused rather than replayed wrong.
+		 */
+		static char what[200];
+		snprintf(what, sizeof(what), "a shared writable mapping of '%.100s' is shared memory "
+			 "rewind cannot replay", n ? orig : "a file");
+		free(src);
+		*ret_what = what;
+		return -ENOTSUP;
+	}
 	m = add_map(r);
 	m->start = addr;
 	m->end = addr + ALIGN_UP(len, 4096ull);
