@@ -32,6 +32,18 @@ char *cli_new_trace_dir(const char *exe, const char **ret_err);
 int cli_set_latest(const char *dir);
 /* The exit status that mirrors a wait status: code, or 128+signal. */
 int cli_exit_code(int wait_status);
+/* The processes of a trace, in order of creation (cmd_ps.c). */
+struct trace_reader;
+struct cli_proc {
+	int32_t pid, ppid;     /* recorded; ppid 0 for the initial process */
+	char status[16];       /* exit as rr prints it, "none" if not seen */
+	char *cmd;             /* its last command line */
+	uint64_t first_event;  /* its first event (after its creation) */
+	uint64_t exec_event;   /* its first exec, 0 if none */
+};
+/* Read the rest of the trace: 0 or -1 (trace_reader_error() says why). Free with cli_procs_free. */
+int cli_read_procs(struct trace_reader *rd, struct cli_proc **ret, size_t *ret_n);
+void cli_procs_free(struct cli_proc *p, size_t n);
 
 int cmd_record(int argc, char **argv);
 int cmd_replay(int argc, char **argv);

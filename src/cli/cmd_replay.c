@@ -127,6 +127,49 @@ static int serve_gdb(const struct gdb_opts *go, int port, bool serve_only, char 
 	return ret;
 }
 
+/*
+ * replay -p PID|NAME: the process with that recorded pid, or the first whose
+ * command's program is NAME; the debugger starts after its first exec (or
+ * its creation, if it never execs), unless -g says where. 0 or -1 (reported).
+ */
+static int choose_process(const char *trace, const char *which, int32_t *ret_pid,
+			  uint64_t *start_event)
+{
+	struct trace_reader *rd;
+	struct cli_proc *procs, *found = NULL;
+	size_t n;
+	uint64_t v;
+	bool numeric = parse_u64(which, &v);
+
+	if (trace_reader_open(trace, &rd))
+		return error("%s", trace_reader_error(NULL));
+	if (cli_read_procs(rd, &procs, &n)) {
+		error("%s", trace_reader_error(rd));
+		trace_reader_close(rd);
+		return -1;
+	}
+	trace_reader_close(rd);
+	for (size_t i = 0; i < n && !found; i++) {
+		char *prog = xstrdup(procs[i].cmd), *sp = strchr(prog, ' '), *base;
+		if (sp)
+			*sp = 0;
+		base = strrchr(prog, '/');
+		if (numeric ? procs[i].pid == (int32_t)v
+			    : !strcmp(base ? base + 1 : prog, which) || !strcmp(prog, which))
+			found = &procs[i];
+		free(prog);
+	}
+	if (!found) {
+		cli_procs_free(procs, n);
+		return error("no process '%s' in trace '%s' (see rewind ps)", which, trace);
+	}
+	*ret_pid = found->pid;
+	if (!*start_event)
+		*start_event = found->exec_event ? found->exec_event + 1 : found->first_event;
+	cli_procs_free(procs, n);
+	return 0;
+}
+
 int cmd_replay(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -134,6 +177,7 @@ int cmd_replay(int argc, char **argv)
 		{ "mark-stdio", no_argument, NULL, 'M' },
 		{ "goto", required_argument, NULL, 'g' },
 		{ "dbgport", required_argument, NULL, 's' },
+		{ "onprocess", required_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -143,7 +187,7 @@ int cmd_replay(int argc, char **argv)
 	struct gdb_opts go = { 0 };
 	bool autopilot = false, serve_only = false;
 	char *trace, *self_exe, **gdb_args = NULL;
-	const char *arg = NULL;
+	const char *arg = NULL, *onproc = NULL;
 	int c, ret, ngdb_args = 0, port = 0;
 	uint64_t v;
 
@@ -156,7 +200,7 @@ int cmd_replay(int argc, char **argv)
 			break;
 		}
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "aMg:s:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "aMg:s:p:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'a':
 			autopilot = true;
@@ -168,6 +212,9 @@ int cmd_replay(int argc, char **argv)
 			if (!parse_u64(optarg, &v) || !v)
 				return cli_usage_error(self, "bad event number '%s'", optarg);
 			go.start_event = v;
+			break;
+		case 'p':
+			onproc = optarg;
 			break;
 		case 's':
 			if (!parse_u64(optarg, &v) || v > 65535)
@@ -190,10 +237,14 @@ int cmd_replay(int argc, char **argv)
 		arg = argv[optind++];
 	if (optind < argc)
 		return cli_usage_error(self, "unexpected argument '%s'", argv[optind]);
-	if (autopilot && (serve_only || go.start_event || ngdb_args))
-		return cli_usage_error(self, "-a replays without gdb: -g, -s and gdb arguments "
+	if (autopilot && (serve_only || go.start_event || ngdb_args || onproc))
+		return cli_usage_error(self, "-a replays without gdb: -g, -p, -s and gdb arguments "
 					     "do not apply");
 	trace = cli_resolve_trace(arg);
+	if (onproc && choose_process(trace, onproc, &ro.focus, &go.start_event)) {
+		free(trace);
+		return 1;
+	}
 	self_exe = realpath("/proc/self/exe", NULL);
 	if (!self_exe) {
 		free(trace);

@@ -29,7 +29,8 @@ const struct cli_cmd cli_cmds[] = {
 	  "Traces go to $REWIND_TRACE_DIR, else $XDG_DATA_HOME/rewind, else\n"
 	  "~/.local/share/rewind, named <program>-<N>; latest-trace points at the newest.\n" },
 	{ "replay", cmd_replay, "replay a recorded execution",
-	  "usage: rewind replay [-a] [-M] [-g EVENT] [-s PORT] [TRACE] [-- GDB-ARGS...]\n"
+	  "usage: rewind replay [-a] [-M] [-g EVENT] [-p PID|NAME] [-s PORT] [TRACE]\n"
+	  "                     [-- GDB-ARGS...]\n"
 	  "\n"
 	  "Replay TRACE (a path or a name under the trace directory; default:\n"
 	  "latest-trace) under gdb, which starts at the beginning of the recording.\n"
@@ -38,6 +39,8 @@ const struct cli_cmd cli_cmds[] = {
 	  "                    wrote to stdout/stderr, exit with its recorded status\n"
 	  "  -M, --mark-stdio  prefix each stdout/stderr write with [rewind PID EVENT]\n"
 	  "  -g, --goto EVENT  start debugging when EVENT is the next event\n"
+	  "  -p, --onprocess PID|NAME  debug that process (rewind ps lists them),\n"
+	  "                    from its first exec; the others replay without stopping\n"
 	  "  -s, --dbgport PORT  serve gdb on 127.0.0.1:PORT instead of starting it\n"
 	  "  -h, --help        show this help\n"
 	  "\n"

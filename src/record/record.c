@@ -996,6 +996,25 @@ static int wait_some(struct recorder *r, uint64_t us)
 	}
 }
 
+/*
+ * Can the task's syscall be left blocked while others run? Not one that
+ * replay runs for real (execve, the mmap family...): those never wait for
+ * another task, and replay must run them where the recording saw them
+ * start (a vfork parent may unmap the exec's arguments right after).
+ */
+static bool may_block(const struct rtask *c)
+{
+	if (!c->sc || c->entered)
+		return true;
+	switch (c->sc->replay) {
+	case SC_EMU:
+	case SC_CLONE:
+		return true;
+	default:
+		return false;
+	}
+}
+
 static int record_loop(struct recorder *r)
 {
 	for (;;) {
@@ -1024,7 +1043,8 @@ static int record_loop(struct recorder *r)
 			err = wait_some(r, other_ready(r) ? 200 : 0);
 			if (err)
 				return err;
-			if (c->state == RT_KERNEL && other_ready(r) && task_sleeping(&c->t))
+			if (c->state == RT_KERNEL && other_ready(r) && may_block(c) &&
+			    task_sleeping(&c->t))
 				goto next;
 			continue;
 		}

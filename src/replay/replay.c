@@ -89,6 +89,7 @@ struct replayer {
 	bool exited;
 	int exit_status;
 	int32_t rec_pid;
+	int32_t focus;   /* the recorded pid of the process the debugger sees */
 	struct buf tmp;
 	struct buf auxv;
 	char *exe_file;  /* files/ name of the program */
@@ -139,6 +140,26 @@ static void set_cur(struct replayer *r, struct rep_task *t)
 {
 	r->cur = t;
 	r->t = &t->t;
+}
+
+/*
+ * The debugger sees one process (the first, or the one of replay -p): its
+ * breakpoints live in that process's memory, its threads stop for the
+ * debugger; other processes replay without stopping.
+ */
+static bool in_focus(const struct replayer *r)
+{
+	return r->cur && r->cur->rec_tgid == r->focus;
+}
+
+static struct rep_task *focus_task(struct replayer *r)
+{
+	if (in_focus(r))
+		return r->cur;
+	for (size_t i = 0; i < r->ntasks; i++)
+		if (r->tasks[i]->rec_tgid == r->focus && !r->tasks[i]->dead)
+			return r->tasks[i];
+	return NULL;
 }
 
 static struct rep_task *find_rtask(struct replayer *r, int32_t rec_tid)
@@ -261,18 +282,19 @@ static struct sw_bp *find_bp(struct replayer *r, uint64_t addr)
 static int bp_arm(struct replayer *r, struct sw_bp *bp)
 {
 	static const uint8_t int3 = 0xcc;
+	struct rep_task *f = focus_task(r);
 	int err;
-	if (bp->inserted || r->t->stop == TS_EXITED)
+	if (bp->inserted || !f || f->t.stop == TS_EXITED)
 		return 0;
 	if (bp->cond && !r->plain_bps &&
-	    trap_insert(r->cur->mm->traps, r->t, bp->addr, bp->cond, &bp->trap) == 0) {
+	    trap_insert(f->mm->traps, &f->t, bp->addr, bp->cond, &bp->trap) == 0) {
 		bp->inserted = true;
 		return 0;
 	}
 	bp->trap = -1;
-	err = task_read(r->t, bp->addr, &bp->orig, 1);
+	err = task_read(&f->t, bp->addr, &bp->orig, 1);
 	if (!err)
-		err = task_write(r->t, bp->addr, &int3, 1);
+		err = task_write(&f->t, bp->addr, &int3, 1);
 	if (!err)
 		bp->inserted = true;
 	return err;
@@ -280,11 +302,17 @@ static int bp_arm(struct replayer *r, struct sw_bp *bp)
 
 static void bp_disarm(struct replayer *r, struct sw_bp *bp)
 {
-	if (bp->trap >= 0) {
-		(void)trap_remove(r->cur->mm->traps, r->t, bp->trap);
+	struct rep_task *f = focus_task(r);
+	if (!f) {
+		bp->inserted = false;
 		bp->trap = -1;
-	} else if (bp->inserted && r->t->stop != TS_EXITED)
-		(void)task_write(r->t, bp->addr, &bp->orig, 1);
+		return;
+	}
+	if (bp->trap >= 0) {
+		(void)trap_remove(f->mm->traps, &f->t, bp->trap);
+		bp->trap = -1;
+	} else if (bp->inserted && f->t.stop != TS_EXITED)
+		(void)task_write(&f->t, bp->addr, &bp->orig, 1);
 	bp->inserted = false;
 }
 
@@ -295,18 +323,22 @@ static void bp_disarm(struct replayer *r, struct sw_bp *bp)
  */
 static void bps_recheck(struct replayer *r)
 {
+	struct rep_task *f;
 	trap_recheck(r->cur->mm->traps, r->t);
 	(void)trap_attach(r->cur->mm->traps, r->t);
+	f = focus_task(r);
+	if (!f || (r->cur && !in_focus(r) && r->cur->mm != f->mm))
+		return;
 	for (size_t i = 0; i < r->nbps; i++) {
 		struct sw_bp *bp = &r->bps[i];
 		uint8_t b;
 		if (bp->trap >= 0) {
-			if (trap_find(r->cur->mm->traps, bp->addr) == bp->trap)
+			if (trap_find(f->mm->traps, bp->addr) == bp->trap)
 				continue;
 			bp->trap = -1; /* the trap went with its code */
 			bp->inserted = false;
 		}
-		if (bp->inserted && (task_read(r->t, bp->addr, &b, 1) || b != 0xcc))
+		if (bp->inserted && (task_read(&f->t, bp->addr, &b, 1) || b != 0xcc))
 			bp->inserted = false;
 		if (!bp->inserted)
 			(void)bp_arm(r, bp);
@@ -323,7 +355,7 @@ static int hw_apply(struct replayer *r)
 	for (int i = 0; i < 4; i++) {
 		struct hw_slot *h = &r->hw[i];
 		unsigned len_bits;
-		if (!h->used)
+		if (!h->used || (!h->internal && !in_focus(r)))
 			continue;
 		len_bits = h->len == 1 ? 0 : h->len == 2 ? 1 : h->len == 8 ? 2 : 3;
 		if (h->kind == RBP_HW)
@@ -340,7 +372,8 @@ static int hw_apply(struct replayer *r)
 static bool at_syscall_insn(struct replayer *r, uint64_t rip)
 {
 	uint8_t insn[2];
-	if (rep_read_mem((struct rep_session *)r, rip, insn, 2))
+	if (in_focus(r) ? rep_read_mem((struct rep_session *)r, rip, insn, 2)
+			: task_read(r->t, rip, insn, 2))
 		return false;
 	return insn[0] == 0x0f && insn[1] == 0x05;
 }
@@ -397,7 +430,7 @@ static int classify_trap(struct replayer *r, bool stepped)
 	    task_regs(r->t, &regs))
 		return 0;
 	if (si.si_code == SI_KERNEL) {
-		struct sw_bp *bp = find_bp(r, regs->rip - 1);
+		struct sw_bp *bp = in_focus(r) ? find_bp(r, regs->rip - 1) : NULL;
 		if (!bp || !bp->inserted)
 			return 0;
 		regs->rip--;
@@ -1612,6 +1645,11 @@ static int step_event(struct replayer *r)
 				(void)hw_apply(r);
 				break;
 			}
+		for (size_t i = 0; i < r->nbps && in_focus(r); i++)
+			if (!r->bps[i].inserted) {
+				bps_recheck(r);
+				break;
+			}
 	}
 	switch (r->ev.kind) {
 	case EV_SYSCALL:
@@ -1725,8 +1763,12 @@ int rep_resume(struct rep_session *s, bool step, uint64_t until_event,
 				return 0;
 			}
 		}
-		r->stepping = step;
 		r->syscall_watch_hit = false;
+		r->stepping = false;
+		if (step && read_next(r) == 0) {
+			struct rep_task *t = find_rtask(r, r->ev.tid);
+			r->stepping = t && t->rec_tgid == r->focus;
+		}
 		err = step_event(r);
 		r->stepping = false;
 		if (err < 0)
@@ -1742,12 +1784,12 @@ int rep_resume(struct rep_session *s, bool step, uint64_t until_event,
 			return 0;
 		}
 		if (r->ev.kind == EV_SIGNAL && r->ev.sig > 0 && r->ev.sig < 65 &&
-		    !r->pass_sig[r->ev.sig]) {
+		    !r->pass_sig[r->ev.sig] && in_focus(r)) {
 			stop->kind = RSTOP_SIGNAL;
 			stop->sig = r->ev.sig;
 			return 0;
 		}
-		if (step && !r->exited) {
+		if (step && !r->exited && in_focus(r)) {
 			stop->kind = RSTOP_STEP;
 			return 0;
 		}
@@ -1916,6 +1958,7 @@ int rep_session_open(const struct rep_opts *o, struct rep_session **ret)
 	}
 	h = trace_reader_header(r->rd);
 	r->rec_pid = h->pid;
+	r->focus = o->focus ? o->focus : h->pid;
 	set_cur(r, rtask_new(r, h->pid, h->pid, mm_new(0), files_new(NULL)));
 	got = trace_read_event(r->rd, &r->ev);
 	if (got <= 0 || r->ev.kind != EV_EXEC) {
@@ -2087,21 +2130,23 @@ int rep_remove(struct rep_session *s, enum rep_bp_kind kind, uint64_t addr, uint
 int rep_read_mem(struct rep_session *s, uint64_t addr, void *dst, size_t len)
 {
 	struct replayer *r = (struct replayer *)s;
-	int err = task_read(r->t, addr, dst, len);
+	struct rep_task *f = focus_task(r);
+	int err = f ? task_read(&f->t, addr, dst, len) : -ESRCH;
 	if (err)
 		return err;
 	for (size_t i = 0; i < r->nbps; i++)
 		if (r->bps[i].inserted && r->bps[i].addr >= addr && r->bps[i].addr < addr + len)
 			((uint8_t *)dst)[r->bps[i].addr - addr] = r->bps[i].orig;
-	trap_hide(r->cur->mm->traps, addr, dst, len);
+	trap_hide(f->mm->traps, addr, dst, len);
 	return 0;
 }
 
 int rep_regs(struct rep_session *s, struct user_regs_struct *ret)
 {
 	struct replayer *r = (struct replayer *)s;
+	struct rep_task *f = focus_task(r);
 	struct user_regs_struct *regs;
-	int err = task_regs(r->t, &regs);
+	int err = f ? task_regs(&f->t, &regs) : -ESRCH;
 	if (err)
 		return err;
 	*ret = *regs;
@@ -2112,7 +2157,8 @@ int rep_fpregs(struct rep_session *s, struct user_fpregs_struct *fp, unsigned ch
 	       bool *ret_avx)
 {
 	struct replayer *r = (struct replayer *)s;
-	return task_fpregs(r->t, fp, ymmh, ret_avx);
+	struct rep_task *f = focus_task(r);
+	return f ? task_fpregs(&f->t, fp, ymmh, ret_avx) : -ESRCH;
 }
 
 uint64_t rep_current_event(struct rep_session *s)
@@ -2124,7 +2170,8 @@ uint64_t rep_current_event(struct rep_session *s)
 int32_t rep_recorded_tid(struct rep_session *s)
 {
 	struct replayer *r = (struct replayer *)s;
-	return r->cur ? r->cur->rec_tid : r->rec_pid;
+	struct rep_task *f = focus_task(r);
+	return f ? f->rec_tid : r->cur ? r->cur->rec_tid : r->rec_pid;
 }
 
 const struct trace_header *rep_header(struct rep_session *s)

@@ -31,6 +31,8 @@ struct rep_opts {
 	bool echo;            /* write the program's stdout/stderr bytes to ours */
 	bool mark;            /* prefix each echoed write with [rewind PID EVENT] */
 	const char *self_exe; /* an executable to exec before rebuilding (our own binary) */
+	int32_t focus;        /* recorded pid of the process a debugger sees (0: the first);
+	                       * its breakpoints, steps and signals stop, other processes run */
 };
 
 struct rep_result {
