@@ -25,24 +25,25 @@ bench() # NAME RECORD-FLAGS COMMAND...
 	local name=$1 flags=$2
 	shift 2
 	echo "== $name: $*"
-	hyperfine -N --runs "$RUNS" --warmup 1 "$*" --export-markdown "$dir/n.md" >/dev/null
+	hyperfine -N --time-unit millisecond --runs "$RUNS" --warmup 1 "$*" --export-markdown "$dir/n.md" >/dev/null
 	# shellcheck disable=SC2086
-	hyperfine --runs "$RUNS" --prepare "rm -rf $dir/r" \
+	hyperfine --time-unit millisecond --runs "$RUNS" --prepare "rm -rf $dir/r" \
 		"$rw record $flags -o $dir/r $*" --export-markdown "$dir/r.md" >/dev/null
 	rm -rf "$dir/t"
 	# shellcheck disable=SC2086
 	"$rw" record $flags -o "$dir/t" "$@" >/dev/null
-	hyperfine --runs "$RUNS" "$rw replay -a $dir/t" --export-markdown "$dir/p.md" >/dev/null
+	hyperfine --time-unit millisecond --runs "$RUNS" "$rw replay -a $dir/t" --export-markdown "$dir/p.md" >/dev/null
 	printf "  native %s ms, record %s ms, replay %s ms\n" "$(mean "$dir/n.md")" \
 		"$(mean "$dir/r.md")" "$(mean "$dir/p.md")"
-	"$rw" dump -s "$dir/t" | awk '$1 ~ /^(clone|enter|sched)$/ { printf "  %s %s", $1, $2 }
+	"$rw" dump -s "$dir/t" | awk '/^memory written/ { done = 1 }
+		!done && $1 ~ /^(clone|enter|sched)$/ { printf "  %s %s", $1, $2 }
 		/^state-identified/ { printf "  points %s\n", $3 }'
 	REWIND_LOG=replay:debug "$rw" replay -a "$dir/t" 2>&1 >/dev/null |
 		grep -oE "found after [0-9]+ hits( \(conditional trap\))?" |
-		awk '{ n++; h += $3; t += /trap/ } END { if (n) printf "  points found: %d (%d by a trap), %d hits in all, %.1f per point\n", n, t, h, h / n }'
+		awk '{ n++; h += $3; t += /trap/ } END { if (n) printf "  points found: %d (%d by a trap), %d hits in all, %.1f per point\n", n, t, h, h / n }' ||
+		true
 }
 
-bench spin_token "" "$P/spin_token"
 bench spin_token_c5ms "-c 5000" "$P/spin_token"
 bench timer_noloop "" "$P/timer_noloop"
 bench racy_counter "" "$P/threads_racy_counter"

@@ -205,7 +205,7 @@ int cmd_dump(int argc, char **argv)
 		last = ev.num;
 		last_kind = ev.kind;
 		/* Version 1 traces have one task: its exit is the end. */
-		last_end = (ev.flags & EVF_END) || ev.tid == trace_reader_header(rd)->pid;
+		last_end = (ev.flags & EVF_END) || trace_reader_version(rd) == 1;
 		if (ev.num > hi)
 			break;
 		if (ev.num < lo)

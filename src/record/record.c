@@ -98,6 +98,7 @@ static int write_event(struct recorder *r, struct trace_event *ev)
 	ev->num = ++r->num;
 	ev->tid = r->cur->t.tid;
 	log_event = r->num;
+	r->last_write_ns = now_ns();
 	int err = trace_write_event(r->w, ev);
 	if (err)
 		return error("cannot write the trace in '%s': %s", trace_writer_dir(r->w),
@@ -825,8 +826,17 @@ static int cancel_sigstop(struct recorder *r)
 	while (!err && !(c->t.stop == TS_SIGNAL && c->t.sig == SIGSTOP)) {
 		if (c->t.stop == TS_EXITED || c->t.stop == TS_EXIT_EVENT)
 			return -ESRCH;
-		if (c->t.stop == TS_SIGNAL)
-			return -EPROTO; /* another signal came first: leave it to the caller */
+		if (c->t.stop == TS_SIGNAL) {
+			/*
+			 * Another signal came first: it is delivered here, before the
+			 * syscall instruction, which runs again after it (our SIGSTOP
+			 * stays pending for later).
+			 */
+			saved.rip -= 2;
+			saved.rax = saved.orig_rax;
+			task_set_regs(&c->t, &saved);
+			return -EPROTO;
+		}
 		err = task_step(&c->t, TR_SYSCALL, 0);
 	}
 	if (err)
@@ -987,7 +997,7 @@ static int wait_some(struct recorder *r, uint64_t us)
 		if (err)
 			return err;
 		waited += step;
-		if (pending && (!us || waited >= 100000))
+		if (pending && now_ns() - r->last_write_ns >= 100000000ull)
 			(void)trace_writer_flush(r->w);
 		if (us && waited >= us)
 			return 0;
@@ -1089,10 +1099,15 @@ static void recorder_release(struct recorder *r)
 	free(r->mem);
 	free(r->mem_off);
 	buf_release(&r->membuf);
-	for (size_t i = 0; i < r->ntasks; i++) {
+	struct task **ts = xcalloc(r->ntasks + 1, sizeof(*ts));
+	size_t nts = 0;
+	for (size_t i = 0; i < r->ntasks; i++)
+		if (r->tasks[i]->state != RT_DEAD)
+			ts[nts++] = &r->tasks[i]->t;
+	task_kill_all(ts, nts);
+	free(ts);
+	for (size_t i = r->ntasks; i-- > 0;) {
 		struct rtask *t = r->tasks[i];
-		if (t->state != RT_DEAD)
-			task_kill(&t->t);
 		task_release(&t->t);
 		files_put(t->files);
 		free(t);

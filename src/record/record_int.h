@@ -59,6 +59,7 @@ struct recorder {
 	struct rtask *cur;      /* the task whose stops are handled, or which runs user code */
 	pid_t first_tgid;       /* the initial process */
 	uint64_t slice_end_ns;  /* preempt the current task after this, if another can run */
+	uint64_t last_write_ns; /* when the last event was written (flush after 100 ms idle) */
 	bool want_switch;       /* sched_yield or a preemption: run another task next */
 	bool ended;
 	int end_status;

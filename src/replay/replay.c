@@ -162,6 +162,13 @@ static struct rep_task *focus_task(struct replayer *r)
 	return NULL;
 }
 
+/* What the debugger reads: the focus process, or before it exists (or after) the last task. */
+static struct rep_task *view_task(struct replayer *r)
+{
+	struct rep_task *f = focus_task(r);
+	return f ? f : r->cur;
+}
+
 static struct rep_task *find_rtask(struct replayer *r, int32_t rec_tid)
 {
 	for (size_t i = 0; i < r->ntasks; i++)
@@ -1222,7 +1229,11 @@ static void point_trap_insert(struct replayer *r, const struct user_regs_struct 
 	for (size_t i = 0; i < r->nbps; i++)
 		if (r->bps[i].inserted && r->bps[i].addr >= rip && r->bps[i].addr < rip + 16)
 			return;
-	trap_cond_regs(&c, want);
+	{
+		struct user_regs_struct *now = NULL;
+		(void)task_regs(r->t, &now);
+		trap_cond_regs(&c, want, now);
+	}
 	err = trap_insert(r->cur->mm->traps, r->t, rip, &c, &r->point_trap);
 	if (err) {
 		dbg(LM_REP, "no trap at 0x%llx for the state point: %s", (unsigned long long)rip,
@@ -1717,9 +1728,12 @@ bool rep_same_state(const struct user_regs_struct *a, const struct user_regs_str
 int rep_position(struct rep_session *s, struct rep_pos *ret)
 {
 	struct replayer *r = (struct replayer *)s;
-	int err = rep_regs(s, &ret->regs);
+	struct user_regs_struct *regs;
+	/* The task that ran last, whichever process the debugger sees. */
+	int err = r->cur ? task_regs(r->t, &regs) : -ESRCH;
 	if (err)
 		return err;
+	ret->regs = *regs;
 	ret->event = r->done + 1;
 	/* The state at the last boundary, reached again, is that boundary (DESIGN.md). */
 	ret->boundary = !r->progressed || rep_same_state(&ret->regs, &r->bregs);
@@ -1758,7 +1772,8 @@ int rep_resume(struct rep_session *s, bool step, uint64_t until_event,
 		if (r->stop_at_end) {
 			if (read_next(r))
 				return -1;
-			if (r->ev.kind == EV_EXIT) {
+			/* The recording's last exit (one task left: a version 1 trace). */
+			if (r->ev.kind == EV_EXIT && ((r->ev.flags & EVF_END) || r->nlive == 1)) {
 				stop->kind = RSTOP_END;
 				return 0;
 			}
@@ -2010,7 +2025,12 @@ void rep_session_close(struct rep_session *s)
 	struct replayer *r = (struct replayer *)s;
 	if (!r)
 		return;
+	struct task **ts = xcalloc(r->ntasks + 1, sizeof(*ts));
 	for (size_t i = 0; i < r->ntasks; i++)
+		ts[i] = &r->tasks[i]->t;
+	task_kill_all(ts, r->ntasks);
+	free(ts);
+	for (size_t i = r->ntasks; i-- > 0;)
 		rtask_free(r->tasks[i]);
 	free(r->tasks);
 	if (bug_rep == r) {
@@ -2130,7 +2150,7 @@ int rep_remove(struct rep_session *s, enum rep_bp_kind kind, uint64_t addr, uint
 int rep_read_mem(struct rep_session *s, uint64_t addr, void *dst, size_t len)
 {
 	struct replayer *r = (struct replayer *)s;
-	struct rep_task *f = focus_task(r);
+	struct rep_task *f = view_task(r);
 	int err = f ? task_read(&f->t, addr, dst, len) : -ESRCH;
 	if (err)
 		return err;
@@ -2144,7 +2164,7 @@ int rep_read_mem(struct rep_session *s, uint64_t addr, void *dst, size_t len)
 int rep_regs(struct rep_session *s, struct user_regs_struct *ret)
 {
 	struct replayer *r = (struct replayer *)s;
-	struct rep_task *f = focus_task(r);
+	struct rep_task *f = view_task(r);
 	struct user_regs_struct *regs;
 	int err = f ? task_regs(&f->t, &regs) : -ESRCH;
 	if (err)
@@ -2157,7 +2177,7 @@ int rep_fpregs(struct rep_session *s, struct user_fpregs_struct *fp, unsigned ch
 	       bool *ret_avx)
 {
 	struct replayer *r = (struct replayer *)s;
-	struct rep_task *f = focus_task(r);
+	struct rep_task *f = view_task(r);
 	return f ? task_fpregs(&f->t, fp, ymmh, ret_avx) : -ESRCH;
 }
 
@@ -2170,8 +2190,8 @@ uint64_t rep_current_event(struct rep_session *s)
 int32_t rep_recorded_tid(struct rep_session *s)
 {
 	struct replayer *r = (struct replayer *)s;
-	struct rep_task *f = focus_task(r);
-	return f ? f->rec_tid : r->cur ? r->cur->rec_tid : r->rec_pid;
+	struct rep_task *f = view_task(r);
+	return f ? f->rec_tid : r->rec_pid;
 }
 
 const struct trace_header *rep_header(struct rep_session *s)

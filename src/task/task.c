@@ -99,10 +99,49 @@ void task_kill(struct task *t)
 	if (t->stop == TS_EXITED || t->tid <= 0)
 		return;
 	kill(t->tid, SIGKILL);
+	(void)ptrace(PTRACE_CONT, t->tid, 0, 0); /* held at its exit event: SIGKILL does not wake it */
 	/* A tracee killed under PTRACE_O_TRACEEXIT still stops once at its exit event. */
 	while (waitpid(t->tid, &st, __WALL) > 0 && !WIFEXITED(st) && !WIFSIGNALED(st))
 		(void)ptrace(PTRACE_CONT, t->tid, 0, 0);
 	t->stop = TS_EXITED;
+}
+
+void task_kill_all(struct task **ts, size_t n)
+{
+	size_t left = 0;
+	for (size_t i = 0; i < n; i++)
+		if (ts[i]->stop != TS_EXITED && ts[i]->tid > 0) {
+			kill(ts[i]->tid, SIGKILL);
+			/* One held at its exit event is not woken by SIGKILL: let it go. */
+			(void)ptrace(PTRACE_CONT, ts[i]->tid, 0, 0);
+			left++;
+		}
+	/*
+	 * A thread group's leader is reported only after its other threads,
+	 * and those sit in their exit stops until let go: poll them all.
+	 */
+	for (int round = 0; left && round < 20000; round++) {
+		bool progress = false;
+		for (size_t i = 0; i < n; i++) {
+			struct task *t = ts[i];
+			int st;
+			pid_t r;
+			if (t->stop == TS_EXITED || t->tid <= 0)
+				continue;
+			r = waitpid(t->tid, &st, __WALL | WNOHANG);
+			if (r == 0)
+				continue;
+			progress = true;
+			if (r < 0 || WIFEXITED(st) || WIFSIGNALED(st)) {
+				t->stop = TS_EXITED;
+				left--;
+			} else {
+				(void)ptrace(PTRACE_CONT, t->tid, 0, 0);
+			}
+		}
+		if (!progress)
+			usleep(100);
+	}
 }
 
 /* Child side of task_spawn: never returns. Reports exec failure through errfd. */

@@ -86,6 +86,8 @@ void task_init(struct task *t, pid_t tid);
 void task_release(struct task *t);
 /* Kill (SIGKILL) and reap. */
 void task_kill(struct task *t);
+/* The same for several tasks at once (threads of one group, whose leader is reaped last). */
+void task_kill_all(struct task **ts, size_t n);
 
 /* Every tracee follows its clones, forks and vforks (auto-attached, PTRACE_EVENT_* stops). */
 #define TASK_PTRACE_OPTIONS                                                                   \

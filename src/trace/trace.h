@@ -155,6 +155,8 @@ int trace_reader_open(const char *dir, struct trace_reader **ret);
 /* The message for the last error; for a failed open, pass NULL to get it. */
 const char *trace_reader_error(struct trace_reader *r);
 const struct trace_header *trace_reader_header(struct trace_reader *r);
+/* The trace's format version (TRACE_VERSION_MIN..TRACE_VERSION). */
+unsigned trace_reader_version(const struct trace_reader *r);
 /* 1: *ev filled (borrowed until the next call); 0: end of complete data; -errno. */
 int trace_read_event(struct trace_reader *r, struct trace_event *ev);
 /* A position in the event sequence, to come back to with trace_reader_seek(). */

@@ -487,6 +487,11 @@ int trace_read_event(struct trace_reader *r, struct trace_event *ev)
 	return 1;
 }
 
+unsigned trace_reader_version(const struct trace_reader *r)
+{
+	return r->version;
+}
+
 void trace_reader_mark(struct trace_reader *r, struct trace_mark *m)
 {
 	struct rstream *st[3] = { &r->events, &r->data, &r->mmaps };

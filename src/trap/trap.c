@@ -102,15 +102,30 @@ bool trap_cond_reg(struct trap_cond *c, unsigned reg, enum trap_op op, uint64_t 
 	return trap_cond_push(c, &n);
 }
 
-void trap_cond_regs(struct trap_cond *c, const struct user_regs_struct *want)
+void trap_cond_regs(struct trap_cond *c, const struct user_regs_struct *want,
+		    const struct user_regs_struct *now)
 {
-	/* The registers loops change most often first: a mismatch is found sooner. */
+	/*
+	 * The registers loops change most often first: a mismatch is found
+	 * sooner. Those that differ between now and the point come before all
+	 * (a loop's counter): most passes then cost one comparison.
+	 */
 	static const uint8_t order[] = { 10, 11, 12, 13, 14, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 19 };
+	uint8_t seq[ARRAY_SIZE(order)];
+	size_t n = 0;
 	bool first = true;
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < ARRAY_SIZE(order); i++) {
+			unsigned k = order[i];
+			bool differs = now && *task_reg_ptr((struct user_regs_struct *)now, k) !=
+						      *task_reg_ptr((struct user_regs_struct *)want, k);
+			if (differs == (pass == 0))
+				seq[n++] = (uint8_t)k;
+		}
 	c->n = 0;
-	for (size_t i = 0; i < ARRAY_SIZE(order); i++) {
-		(void)trap_cond_reg(c, order[i], TRAP_EQ,
-				    *task_reg_ptr((struct user_regs_struct *)want, order[i]));
+	for (size_t i = 0; i < n; i++) {
+		(void)trap_cond_reg(c, seq[i], TRAP_EQ,
+				    *task_reg_ptr((struct user_regs_struct *)want, seq[i]));
 		if (!first)
 			(void)trap_cond_push(c, &(struct trap_node){ .kind = TRAP_AND });
 		first = false;

@@ -101,9 +101,11 @@ bool trap_cond_push(struct trap_cond *c, const struct trap_node *n);
 /*
  * The condition "every register the trampoline sees equals want": the
  * general registers, rsp and the arithmetic flags (not rip: implied by the
- * address; not orig_rax or the segment registers).
+ * address; not orig_rax or the segment registers). now (may be NULL): the
+ * registers at insertion; those that differ from want are compared first.
  */
-void trap_cond_regs(struct trap_cond *c, const struct user_regs_struct *want);
+void trap_cond_regs(struct trap_cond *c, const struct user_regs_struct *want,
+		    const struct user_regs_struct *now);
 /* Evaluate c on regs with memory from read (1, 2, 4, 8 bytes); -EFAULT if a read fails. */
 int trap_cond_eval(const struct trap_cond *c, const struct user_regs_struct *regs,
 		   int (*read)(void *arg, uint64_t addr, void *dst, size_t len), void *arg,

@@ -224,7 +224,7 @@ TEST(full_register_state_and_flags)
 	task_release(&t);
 	/* A fresh run: the trap on all registers stops there and only there. */
 	start(&t, N);
-	trap_cond_regs(&c, &want);
+	trap_cond_regs(&c, &want, NULL);
 	ASSERT_EQ(trap_insert(s, &t, (uint64_t)trap_at_riprel, &c, &id), 0);
 	ASSERT_EQ(next_hit(s, &t, &regs, &faulted), id);
 	EXPECT_EQ(regs.rcx, 1234u);
