@@ -277,7 +277,9 @@ static int do_monitor(struct server *sv, const char *hex)
 		int id, e = tl_user_checkpoint(sv->tl, &id);
 		if (e)
 			snprintf(text, sizeof(text), "cannot take a checkpoint here: %s\n",
-				 e == -EAGAIN ? "a signal is being delivered" : strerror(-e));
+				 e == -EAGAIN  ? "a signal is being delivered" :
+				 e == -ENOTSUP ? "several threads or processes live" :
+						 strerror(-e));
 		else
 			snprintf(text, sizeof(text), "Checkpoint %d at event %llu (go back with "
 				 "'run c%d').\n", id, (unsigned long long)rep_current_event(sv->s), id);

@@ -1844,6 +1844,8 @@ int rep_checkpoint_take(struct rep_session *s, struct rep_checkpoint **ret)
 	int err;
 
 	/* A fork copies one thread: only a single-task replay can be checkpointed so. */
+	if (!r->exited && r->nlive > 1)
+		return -ENOTSUP;
 	if (r->exited || r->nlive != 1 || !r->cur || r->cur->dead || r->cur->deliver_sig ||
 	    r->cur->entered || r->t->stop == TS_EXITED)
 		return -EAGAIN;

@@ -138,7 +138,8 @@ bool rep_same_state(const struct user_regs_struct *a, const struct user_regs_str
  * Checkpoints: a stopped fork of the replayed process plus the replay's
  * state, from which any number of new sessions can start. Taking one
  * returns -EAGAIN where a fork would not be a faithful copy (a signal about
- * to be delivered, a syscall about to be restarted) or after the exit.
+ * to be delivered, a syscall about to be restarted) or after the exit, and
+ * -ENOTSUP while several threads or processes live (a fork copies one).
  */
 struct rep_checkpoint;
 int rep_checkpoint_take(struct rep_session *s, struct rep_checkpoint **ret);
