@@ -246,9 +246,15 @@ static int do_xfer(struct server *sv, const char *p)
 		const struct trace_header *h = rep_header(sv->s);
 		const char *name = h->argc ? strrchr(h->argv[0], '/') : NULL;
 		name = name ? name + 1 : h->argc ? h->argv[0] : "?";
-		buf_printf(&b, "<?xml version=\"1.0\"?>\n<threads>\n<thread id=\"%x\" core=\"0\" "
-			       "name=\"%.15s\"/>\n</threads>\n",
-			   (unsigned)rep_recorded_tid(sv->s), name);
+		int32_t tids[256];
+		size_t nt = rep_threads(sv->s, tids, ARRAY_SIZE(tids));
+		buf_printf(&b, "<?xml version=\"1.0\"?>\n<threads>\n");
+		if (!nt)
+			tids[nt++] = rep_recorded_tid(sv->s);
+		for (size_t i = 0; i < nt; i++)
+			buf_printf(&b, "<thread id=\"%x\" core=\"0\" name=\"%.15s\"/>\n",
+				   (unsigned)tids[i], name);
+		buf_printf(&b, "</threads>\n");
 		int err = rsp_send_xfer(&sv->rsp, b.data, b.len, off, len);
 		buf_release(&b);
 		return err;
@@ -589,8 +595,20 @@ static int handle(struct server *sv, const char *p)
 	case 'S':
 		return do_resume(sv, true);
 	case 'H':
-	case 'T':
+		/* Hg selects whose registers g/p read; Hc (resume) has nothing to select. */
+		if (p[1] == 'g' && sv->s)
+			return reply(sv, rep_select_thread(sv->s, (int32_t)strtol(p + 2, NULL, 16)) ?
+						 "E01" : "OK");
 		return reply(sv, "OK");
+	case 'T': {
+		int32_t tids[256];
+		size_t nt = sv->s ? rep_threads(sv->s, tids, ARRAY_SIZE(tids)) : 0;
+		int32_t want = (int32_t)strtol(p + 1, NULL, 16);
+		for (size_t i = 0; i < nt; i++)
+			if (tids[i] == want)
+				return reply(sv, "OK");
+		return reply(sv, nt ? "E01" : "OK");
+	}
 	case 'D':
 		(void)reply(sv, "OK");
 		return 1;
@@ -626,9 +644,22 @@ static int handle(struct server *sv, const char *p)
 		if (!strcmp(p, "qC"))
 			return sv->s ? rsp_sendf(&sv->rsp, "QC%x", (unsigned)rep_recorded_tid(sv->s))
 				     : reply(sv, "");
-		if (!strcmp(p, "qfThreadInfo"))
-			return sv->s ? rsp_sendf(&sv->rsp, "m%x", (unsigned)rep_recorded_tid(sv->s))
-				     : reply(sv, "l");
+		if (!strcmp(p, "qfThreadInfo")) {
+			struct buf b = BUF_INIT;
+			int32_t tids[256];
+			size_t nt;
+			if (!sv->s)
+				return reply(sv, "l");
+			nt = rep_threads(sv->s, tids, ARRAY_SIZE(tids));
+			if (!nt)
+				tids[nt++] = rep_recorded_tid(sv->s);
+			buf_printf(&b, "m");
+			for (size_t i = 0; i < nt; i++)
+				buf_printf(&b, "%s%x", i ? "," : "", (unsigned)tids[i]);
+			int err = reply(sv, buf_cstr(&b));
+			buf_release(&b);
+			return err;
+		}
 		if (!strcmp(p, "qsThreadInfo"))
 			return reply(sv, "l");
 		if (!strncmp(p, "qAttached", 9))

@@ -90,6 +90,7 @@ struct replayer {
 	int exit_status;
 	int32_t rec_pid;
 	int32_t focus;   /* the recorded pid of the process the debugger sees */
+	int32_t view_tid; /* the thread the debugger selected (Hg), 0: the one that stopped */
 	struct buf tmp;
 	struct buf auxv;
 	char *exe_file;  /* files/ name of the program */
@@ -147,6 +148,8 @@ static void set_cur(struct replayer *r, struct rep_task *t)
  * breakpoints live in that process's memory, its threads stop for the
  * debugger; other processes replay without stopping.
  */
+static struct rep_task *find_rtask(struct replayer *r, int32_t rec_tid);
+
 static bool in_focus(const struct replayer *r)
 {
 	return r->cur && r->cur->rec_tgid == r->focus;
@@ -162,10 +165,16 @@ static struct rep_task *focus_task(struct replayer *r)
 	return NULL;
 }
 
-/* What the debugger reads: the focus process, or before it exists (or after) the last task. */
+/*
+ * What the debugger reads: the thread it selected, else the focus process's
+ * (the current task if it is one), or before it exists (or after) the last task.
+ */
 static struct rep_task *view_task(struct replayer *r)
 {
-	struct rep_task *f = focus_task(r);
+	struct rep_task *f;
+	if (r->view_tid && (f = find_rtask(r, r->view_tid)) && f->rec_tgid == r->focus)
+		return f;
+	f = focus_task(r);
 	return f ? f : r->cur;
 }
 
@@ -1754,6 +1763,7 @@ int rep_resume(struct rep_session *s, bool step, uint64_t until_event,
 	r->interrupt = interrupt;
 	r->interrupt_arg = arg;
 	r->sent_stop = false;
+	r->view_tid = 0;
 	for (;;) {
 		memset(stop, 0, sizeof(*stop));
 		if (r->exited) {
@@ -2181,6 +2191,26 @@ int rep_fpregs(struct rep_session *s, struct user_fpregs_struct *fp, unsigned ch
 	struct replayer *r = (struct replayer *)s;
 	struct rep_task *f = view_task(r);
 	return f ? task_fpregs(&f->t, fp, ymmh, ret_avx) : -ESRCH;
+}
+
+size_t rep_threads(struct rep_session *s, int32_t *tids, size_t max)
+{
+	struct replayer *r = (struct replayer *)s;
+	size_t n = 0;
+	for (size_t i = 0; i < r->ntasks && n < max; i++)
+		if (!r->tasks[i]->dead && r->tasks[i]->rec_tgid == r->focus)
+			tids[n++] = r->tasks[i]->rec_tid;
+	return n;
+}
+
+int rep_select_thread(struct rep_session *s, int32_t tid)
+{
+	struct replayer *r = (struct replayer *)s;
+	struct rep_task *t = tid > 0 ? find_rtask(r, tid) : NULL;
+	if (tid > 0 && (!t || t->rec_tgid != r->focus))
+		return -ESRCH;
+	r->view_tid = tid > 0 ? tid : 0;
+	return 0;
 }
 
 uint64_t rep_current_event(struct rep_session *s)

@@ -109,6 +109,13 @@ int rep_fpregs(struct rep_session *s, struct user_fpregs_struct *fp, unsigned ch
 /* The number of the next event to run (the current event, as 'when' shows it). */
 uint64_t rep_current_event(struct rep_session *s);
 int32_t rep_recorded_tid(struct rep_session *s);
+/* The live threads (recorded tids) of the process the debugger sees; at most max. */
+size_t rep_threads(struct rep_session *s, int32_t *tids, size_t max);
+/*
+ * Read that thread's registers from now on (gdb's Hg; 0 or -1: the thread
+ * that stopped), until the next resume. -ESRCH if it is not a live thread.
+ */
+int rep_select_thread(struct rep_session *s, int32_t tid);
 const struct trace_header *rep_header(struct rep_session *s);
 /* The program as saved in the trace (caller frees), and its auxiliary vector. */
 char *rep_exe_path(struct rep_session *s);
