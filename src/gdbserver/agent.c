@@ -11,20 +11,8 @@
 
 #include "gdbserver/gdb_int.h"
 
-enum ax_op {
-	AX_ADD = 0x02, AX_SUB = 0x03, AX_MUL = 0x04, AX_DIV_SIGNED = 0x05,
-	AX_DIV_UNSIGNED = 0x06, AX_REM_SIGNED = 0x07, AX_REM_UNSIGNED = 0x08, AX_LSH = 0x09,
-	AX_RSH_SIGNED = 0x0a, AX_RSH_UNSIGNED = 0x0b, AX_LOG_NOT = 0x0e, AX_BIT_AND = 0x0f,
-	AX_BIT_OR = 0x10, AX_BIT_XOR = 0x11, AX_BIT_NOT = 0x12, AX_EQUAL = 0x13,
-	AX_LESS_SIGNED = 0x14, AX_LESS_UNSIGNED = 0x15, AX_EXT = 0x16, AX_REF8 = 0x17,
-	AX_REF16 = 0x18, AX_REF32 = 0x19, AX_REF64 = 0x1a, AX_IF_GOTO = 0x20, AX_GOTO = 0x21,
-	AX_CONST8 = 0x22, AX_CONST16 = 0x23, AX_CONST32 = 0x24, AX_CONST64 = 0x25, AX_REG = 0x26,
-	AX_END = 0x27, AX_DUP = 0x28, AX_POP = 0x29, AX_ZERO_EXT = 0x2a, AX_SWAP = 0x2b,
-	AX_PICK = 0x32, AX_ROT = 0x33,
-};
 
-/* Bytes of operand that follow each supported opcode; -1: not supported. */
-static int operand_bytes(uint8_t op)
+int gdb_ax_operand_bytes(uint8_t op)
 {
 	switch (op) {
 	case AX_EXT:
@@ -52,7 +40,7 @@ static int operand_bytes(uint8_t op)
 bool gdb_ax_supported(const uint8_t *code, size_t len)
 {
 	for (size_t pc = 0; pc < len;) {
-		int n = operand_bytes(code[pc]);
+		int n = gdb_ax_operand_bytes(code[pc]);
 		if (n < 0)
 			return false;
 		pc += 1 + (size_t)n;
@@ -60,7 +48,7 @@ bool gdb_ax_supported(const uint8_t *code, size_t len)
 	return len > 0;
 }
 
-static uint64_t be(const uint8_t *p, int n)
+uint64_t gdb_ax_be(const uint8_t *p, int n)
 {
 	uint64_t v = 0;
 	for (int i = 0; i < n; i++)
@@ -96,7 +84,7 @@ int gdb_ax_eval(const uint8_t *code, size_t len, const struct gdb_ax_ctx *ctx, b
 		if (pc >= len)
 			return -EINVAL;
 		op = code[pc];
-		int n = operand_bytes(op);
+		int n = gdb_ax_operand_bytes(op);
 		if (n < 0 || pc + 1 + (size_t)n > len)
 			return -EINVAL;
 		const uint8_t *arg = code + pc + 1;
@@ -181,16 +169,16 @@ int gdb_ax_eval(const uint8_t *code, size_t len, const struct gdb_ax_ctx *ctx, b
 		case AX_IF_GOTO:
 			NEED(1);
 			if (st[--sp])
-				pc = (size_t)be(arg, 2);
+				pc = (size_t)gdb_ax_be(arg, 2);
 			break;
 		case AX_GOTO:
-			pc = (size_t)be(arg, 2);
+			pc = (size_t)gdb_ax_be(arg, 2);
 			break;
 		case AX_CONST8: case AX_CONST16: case AX_CONST32: case AX_CONST64:
-			PUSH(be(arg, n));
+			PUSH(gdb_ax_be(arg, n));
 			break;
 		case AX_REG:
-			if (ctx->reg(ctx->arg, (int)be(arg, 2), &u))
+			if (ctx->reg(ctx->arg, (int)gdb_ax_be(arg, 2), &u))
 				return -EINVAL;
 			PUSH(u);
 			break;

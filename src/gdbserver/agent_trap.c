@@ -16,15 +16,6 @@
 
 #include "gdbserver/gdb_int.h"
 
-/* The opcodes this compiler knows (the same numbers as agent.c's). */
-enum {
-	AX_ADD = 0x02, AX_SUB = 0x03, AX_LOG_NOT = 0x0e, AX_EQUAL = 0x13, AX_LESS_SIGNED = 0x14,
-	AX_LESS_UNSIGNED = 0x15, AX_EXT = 0x16, AX_REF8 = 0x17, AX_REF16 = 0x18, AX_REF32 = 0x19,
-	AX_REF64 = 0x1a, AX_IF_GOTO = 0x20, AX_GOTO = 0x21, AX_CONST8 = 0x22, AX_CONST16 = 0x23,
-	AX_CONST32 = 0x24, AX_CONST64 = 0x25, AX_REG = 0x26, AX_END = 0x27, AX_DUP = 0x28,
-	AX_POP = 0x29, AX_ZERO_EXT = 0x2a, AX_SWAP = 0x2b,
-};
-
 #define STACK 16
 #define MAX_PATHS 16
 #define MAX_LITS 12
@@ -67,35 +58,6 @@ static const enum trap_op swapped[TRAP_OP__COUNT] = {
 	[TRAP_LE] = TRAP_GE, [TRAP_GE] = TRAP_LE, [TRAP_LTU] = TRAP_GTU, [TRAP_GTU] = TRAP_LTU,
 	[TRAP_LEU] = TRAP_GEU, [TRAP_GEU] = TRAP_LEU,
 };
-
-static uint64_t be(const uint8_t *p, int n)
-{
-	uint64_t v = 0;
-	for (int i = 0; i < n; i++)
-		v = v << 8 | p[i];
-	return v;
-}
-
-static int operand_len(uint8_t op)
-{
-	switch (op) {
-	case AX_EXT:
-	case AX_ZERO_EXT:
-	case AX_CONST8:
-		return 1;
-	case AX_IF_GOTO:
-	case AX_GOTO:
-	case AX_REG:
-	case AX_CONST16:
-		return 2;
-	case AX_CONST32:
-		return 4;
-	case AX_CONST64:
-		return 8;
-	default:
-		return 0;
-	}
-}
 
 /* value v (an SV_VAL) compared with constant c: a term, or -ENOTSUP. */
 static int make_term(const struct sv *v, enum trap_op op, uint64_t c, struct sv *ret)
@@ -185,8 +147,8 @@ static int run(struct compiler *k, struct run r, int depth)
 		if (r.pc >= k->len || depth > MAX_PATHS)
 			return -ENOTSUP;
 		op = k->code[r.pc];
-		n = operand_len(op);
-		if (r.pc + 1 + (size_t)n > k->len)
+		n = gdb_ax_operand_bytes(op);
+		if (n < 0 || r.pc + 1 + (size_t)n > k->len)
 			return -ENOTSUP;
 		const uint8_t *arg = k->code + r.pc + 1;
 		r.pc += 1 + (size_t)n;
@@ -213,10 +175,10 @@ static int run(struct compiler *k, struct run r, int depth)
 		case AX_CONST16:
 		case AX_CONST32:
 		case AX_CONST64:
-			PUSH(((struct sv){ .kind = SV_CONST, .c = be(arg, n) }));
+			PUSH(((struct sv){ .kind = SV_CONST, .c = gdb_ax_be(arg, n) }));
 			break;
 		case AX_REG: {
-			int regno = (int)be(arg, 2), idx = gdb_reg_index(regno);
+			int regno = (int)gdb_ax_be(arg, 2), idx = gdb_reg_index(regno);
 			if (regno == 16) {
 				PUSH(((struct sv){ .kind = SV_CONST, .c = k->pc_value }));
 				break;
@@ -306,7 +268,7 @@ static int run(struct compiler *k, struct run r, int depth)
 			PUSH(a);
 			break;
 		case AX_IF_GOTO: {
-			size_t to = (size_t)be(arg, 2);
+			size_t to = (size_t)gdb_ax_be(arg, 2);
 			POP(a);
 			if (a.kind == SV_CONST) {
 				if (a.c)
@@ -326,7 +288,7 @@ static int run(struct compiler *k, struct run r, int depth)
 			break;
 		}
 		case AX_GOTO:
-			r.pc = (size_t)be(arg, 2);
+			r.pc = (size_t)gdb_ax_be(arg, 2);
 			break;
 		case AX_DUP:
 			POP(a);

@@ -66,6 +66,22 @@ int gdb_reg_index(int regno);
 void gdb_expedite(const struct gdb_regs *r, struct buf *out);
 
 /* ---- agent.c: gdb agent expressions (breakpoint conditions) ---- */
+/* The opcodes rewind understands (gdb's ax.def numbers). */
+enum ax_op {
+	AX_ADD = 0x02, AX_SUB = 0x03, AX_MUL = 0x04, AX_DIV_SIGNED = 0x05,
+	AX_DIV_UNSIGNED = 0x06, AX_REM_SIGNED = 0x07, AX_REM_UNSIGNED = 0x08, AX_LSH = 0x09,
+	AX_RSH_SIGNED = 0x0a, AX_RSH_UNSIGNED = 0x0b, AX_LOG_NOT = 0x0e, AX_BIT_AND = 0x0f,
+	AX_BIT_OR = 0x10, AX_BIT_XOR = 0x11, AX_BIT_NOT = 0x12, AX_EQUAL = 0x13,
+	AX_LESS_SIGNED = 0x14, AX_LESS_UNSIGNED = 0x15, AX_EXT = 0x16, AX_REF8 = 0x17,
+	AX_REF16 = 0x18, AX_REF32 = 0x19, AX_REF64 = 0x1a, AX_IF_GOTO = 0x20, AX_GOTO = 0x21,
+	AX_CONST8 = 0x22, AX_CONST16 = 0x23, AX_CONST32 = 0x24, AX_CONST64 = 0x25, AX_REG = 0x26,
+	AX_END = 0x27, AX_DUP = 0x28, AX_POP = 0x29, AX_ZERO_EXT = 0x2a, AX_SWAP = 0x2b,
+	AX_PICK = 0x32, AX_ROT = 0x33,
+};
+/* Bytes of operand that follow each supported opcode; -1: not supported. */
+int gdb_ax_operand_bytes(uint8_t op);
+/* An n-byte big-endian operand. */
+uint64_t gdb_ax_be(const uint8_t *p, int n);
 struct gdb_ax_ctx {
 	void *arg;
 	/* gdb register number -> value; 0 or -errno. */
