@@ -19,36 +19,6 @@
 
 #define MAX_STEPS 16
 
-/* A signal the instruction itself raised (a fault). */
-static bool is_sync(const siginfo_t *si)
-{
-	switch (si->si_signo) {
-	case SIGSEGV:
-	case SIGBUS:
-	case SIGFPE:
-	case SIGILL:
-	case SIGTRAP:
-		return si->si_code > 0;
-	default:
-		return false;
-	}
-}
-
-/*
- * Called at the signal-delivery stop of r->ev.sig (a SIGK_STATE signal)
- * with r->ev.regs and r->ev.si filled. Steps until rip is at a patchable
- * instruction, at most MAX_STEPS times, never over a syscall, int, int3 or
- * rdtsc (decoded first). On return r->ev.regs and *regs are the registers of
- * the final point, and the stop there delivers r->ev.si when resumed with
- * the signal. 0, or -ESRCH when the tracee vanished.
- *
- * The signal is held back (resumed with 0) while stepping. A stop other
- * than the step's SIGTRAP ends the walk where it is: a fault leaves the
- * registers as before the faulting instruction (it runs again after the
- * handler), and an asynchronous signal that arrived meanwhile (the kernel
- * reports it before the next instruction runs) is sent again with tgkill,
- * so that it follows ours; its siginfo is then the tgkill's.
- */
 int rec_settle_point(struct recorder *r, struct user_regs_struct **regs)
 {
 	struct task *t = &r->cur->t;
@@ -79,7 +49,7 @@ int rec_settle_point(struct recorder *r, struct user_regs_struct **regs)
 		if (t->sig == SIGTRAP && task_getsiginfo(t, &si) == 0 && si.si_code == TRAP_TRACE)
 			continue;
 		/* Not our step: a fault (it runs again after the handler) or another signal. */
-		if (task_getsiginfo(t, &si) == 0 && !is_sync(&si))
+		if (task_getsiginfo(t, &si) == 0 && !rec_is_fault(&si))
 			(void)syscall(SYS_tkill, t->tid, t->sig);
 		break;
 	}

@@ -114,6 +114,24 @@ static void new_event(struct recorder *r, uint32_t kind)
 	rec_maps_reset(r);
 }
 
+/* A new fd table with one reference: a copy of copy's, or (NULL) the initial one. */
+static struct rec_files *files_new(const struct rec_files *copy)
+{
+	struct rec_files *f = xmalloc(sizeof(*f));
+	if (copy)
+		*f = *copy;
+	else
+		sc_stdio_init(&f->stdio);
+	f->refs = 1;
+	return f;
+}
+
+static void files_put(struct rec_files *f)
+{
+	if (f && --f->refs == 0)
+		free(f);
+}
+
 /* The new program's argv, from its initial stack, as one NUL-separated mem entry at 0. */
 static void exec_argv(struct recorder *r, uint64_t sp)
 {
@@ -145,10 +163,8 @@ static int record_exec(struct recorder *r)
 
 	/* Exec unshares a CLONE_FILES fd table. */
 	if (r->cur->files && r->cur->files->refs > 1) {
-		struct rec_files *f = xmalloc(sizeof(*f));
-		*f = *r->cur->files;
-		f->refs = 1;
-		r->cur->files->refs--;
+		struct rec_files *f = files_new(r->cur->files);
+		files_put(r->cur->files);
 		r->cur->files = f;
 	}
 
@@ -216,9 +232,11 @@ static int on_syscall_entry(struct recorder *r)
 	return 0;
 }
 
-/* The two fds pipe/pipe2/socketpair wrote, from the recorded outputs. */
-static const int *new_fd_pair(const struct trace_event *ev, uint64_t at, int *fds)
+const int *rec_new_fd_pair(const struct trace_event *ev, int fds[2])
 {
+	uint64_t at = ev->nr == SYS_socketpair ? ev->regs.r10 : ev->regs.rdi;
+	if (ev->nr != SYS_pipe && ev->nr != SYS_pipe2 && ev->nr != SYS_socketpair)
+		return NULL;
 	for (uint32_t i = 0; i < ev->nmem; i++)
 		if (ev->mem[i].addr == at && ev->mem[i].len >= 2 * sizeof(int)) {
 			memcpy(fds, ev->mem[i].data, 2 * sizeof(int));
@@ -282,12 +300,8 @@ static void track_stdio(struct recorder *r, const struct sc_desc *d, const uint6
 {
 	struct trace_event *ev = &r->ev;
 	int fds[2];
-	const int *pair = NULL;
+	const int *pair = rec_new_fd_pair(ev, fds);
 	int64_t ret = ev->ret;
-	if (d->nr == SYS_pipe || d->nr == SYS_pipe2)
-		pair = new_fd_pair(ev, args[0], fds);
-	else if (d->nr == SYS_socketpair)
-		pair = new_fd_pair(ev, args[3], fds);
 	if (ret > 0 && ((d->nr == SYS_sendfile && sc_stdio_of(&r->cur->files->stdio, args[0])) ||
 			(d->nr == SYS_copy_file_range && sc_stdio_of(&r->cur->files->stdio, args[2])) ||
 			(d->nr == SYS_splice && sc_stdio_of(&r->cur->files->stdio, args[2])))) {
@@ -439,7 +453,7 @@ static int try_rdtsc(struct recorder *r, const siginfo_t *si, bool *ret_handled)
 	return write_event(r, &r->ev);
 }
 
-static bool is_fault(const siginfo_t *si)
+bool rec_is_fault(const siginfo_t *si)
 {
 	switch (si->si_signo) {
 	case SIGSEGV:
@@ -554,7 +568,7 @@ static int on_signal(struct recorder *r)
 	r->ev.regs = *regs;
 	r->ev.sig = sig;
 	r->ev.si = si;
-	if (is_fault(&si)) {
+	if (rec_is_fault(&si)) {
 		r->ev.sigkind = SIGK_SYNC;
 	} else if (r->cur->boundary_valid && !memcmp(regs, &r->cur->boundary_regs, sizeof(*regs))) {
 		r->ev.sigkind = SIGK_BOUNDARY;
@@ -627,12 +641,6 @@ static struct rtask *add_task(struct recorder *r, pid_t tid, pid_t tgid)
 	r->tasks[r->ntasks++] = t;
 	r->nlive++;
 	return t;
-}
-
-static void files_put(struct rec_files *f)
-{
-	if (f && --f->refs == 0)
-		free(f);
 }
 
 static void task_gone(struct recorder *r, struct rtask *t)
@@ -880,9 +888,7 @@ static int on_clone_event(struct recorder *r)
 		child->files = c->files;
 		child->files->refs++;
 	} else {
-		child->files = xmalloc(sizeof(*child->files));
-		*child->files = *c->files;
-		child->files->refs = 1;
+		child->files = files_new(c->files);
 	}
 	child->t.syscall_insn = c->t.syscall_insn;
 	return write_event(r, &r->ev);
@@ -989,8 +995,6 @@ static int wait_some(struct recorder *r, uint64_t us)
 		bool pending = trace_writer_pending(r->w);
 		if (!us && !pending)
 			return collect(r, true);
-		if (!us)
-			step = 100000;
 		if (task_wait_ready_us(step) == 0)
 			return collect(r, false);
 		err = collect(r, false);
@@ -1135,9 +1139,7 @@ int rec_run(const struct rec_opts *o, struct rec_result *res)
 	if (err)
 		warning("cannot pin to one CPU: %s", strerror(-err));
 	first = add_task(&r, 0, 0);
-	first->files = xmalloc(sizeof(*first->files));
-	first->files->refs = 1;
-	sc_stdio_init(&first->files->stdio);
+	first->files = files_new(NULL);
 	err = task_spawn(&first->t, &so);
 	if (err) {
 		r.nlive = 0;

@@ -44,6 +44,12 @@ int rec_run(const struct rec_opts *o, struct rec_result *ret);
 /* Shared with replay: map the rewind page into a task stopped after an exec. */
 struct task;
 int rec_map_rewind_page(struct task *t);
+/*
+ * Shared with replay: the two fds a pipe/pipe2/socketpair event wrote (its
+ * recorded outputs), in fds; NULL for another event or if not recorded.
+ */
+struct trace_event;
+const int *rec_new_fd_pair(const struct trace_event *ev, int fds[2]);
 /* Patch the vDSO of the task so its functions make syscalls. */
 int rec_patch_vdso(struct task *t, uint64_t start, uint64_t end);
 

@@ -80,6 +80,9 @@ struct recorder {
 	size_t nmap_strs, map_strs_alloc;
 };
 
+/* record.c: a signal the instruction itself raised (a fault), not a sent one. */
+bool rec_is_fault(const siginfo_t *si);
+
 /* mm.c */
 int rec_snapshot_exec(struct recorder *r);
 int rec_mmap_file(struct recorder *r, uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags,

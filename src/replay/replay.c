@@ -224,16 +224,26 @@ static struct rep_files *files_new(const struct sc_stdio *copy)
 	return f;
 }
 
+static void mm_put(struct rep_mm *mm)
+{
+	if (--mm->refs == 0) {
+		trap_set_free(mm->traps);
+		free(mm);
+	}
+}
+
+static void files_put(struct rep_files *f)
+{
+	if (--f->refs == 0)
+		free(f);
+}
+
 static void rtask_free(struct rep_task *t)
 {
 	task_kill(&t->t);
 	task_release(&t->t);
-	if (--t->mm->refs == 0) {
-		trap_set_free(t->mm->traps);
-		free(t->mm);
-	}
-	if (--t->files->refs == 0)
-		free(t->files);
+	mm_put(t->mm);
+	files_put(t->files);
 	buf_release(&t->frame);
 	free(t);
 }
@@ -903,15 +913,8 @@ static void track_fds(struct replayer *r, const struct sc_desc *d, const struct 
 {
 	const struct user_regs_struct *a = &ev->regs;
 	uint64_t args[6] = { a->rdi, a->rsi, a->rdx, a->r10, a->r8, a->r9 };
-	uint64_t at = ev->nr == SYS_socketpair ? a->r10 : a->rdi;
 	int fds[2];
-	const int *pair = NULL;
-	if (ev->nr == SYS_pipe || ev->nr == SYS_pipe2 || ev->nr == SYS_socketpair)
-		for (uint32_t i = 0; i < ev->nmem; i++)
-			if (ev->mem[i].addr == at && ev->mem[i].len >= sizeof(fds)) {
-				memcpy(fds, ev->mem[i].data, sizeof(fds));
-				pair = fds;
-			}
+	const int *pair = rec_new_fd_pair(ev, fds);
 	if ((ev->flags & EVF_ECHO) && ev->nmem) {
 		const struct trace_mem *m = &ev->mem[ev->nmem - 1];
 		int out = sc_stdio_of(&r->cur->files->stdio, ev->nr == SYS_sendfile ? args[0] : args[2]);
@@ -1280,18 +1283,26 @@ static int point_trap_fault(struct replayer *r, uint64_t rip, int *ret_slot)
  * the memory digest. The task may stand there already (preempted before it
  * ran anything).
  */
+/* Do these registers (the task's, at the point) and its memory make the wanted state? */
+static bool at_state(struct replayer *r, const struct user_regs_struct *regs,
+		     const struct user_regs_struct *want, uint64_t want_digest)
+{
+	uint64_t digest;
+	return rep_same_state(regs, want) && point_digest(r, regs->rsp, &digest) == 0 &&
+	       digest == want_digest;
+}
+
 static int find_state(struct replayer *r, const struct user_regs_struct *want, uint64_t want_digest,
 		      const char *what)
 {
 	struct trace_event *ev = &r->ev;
 	struct user_regs_struct *regs;
 	int slot = -1, err = 0;
-	uint64_t digest, start = now_ns();
+	uint64_t start = now_ns();
 	uint64_t hits = 0;
 	bool warned = false;
 
-	if (task_regs(r->t, &regs) == 0 && rep_same_state(regs, want) &&
-	    point_digest(r, regs->rsp, &digest) == 0 && digest == want_digest)
+	if (task_regs(r->t, &regs) == 0 && at_state(r, regs, want, want_digest))
 		return 0;
 	point_trap_insert(r, want);
 	for (int i = 0; i < 4 && slot < 0 && r->point_trap < 0; i++)
@@ -1332,8 +1343,7 @@ static int find_state(struct replayer *r, const struct user_regs_struct *want, u
 		}
 		if (r->point_trap >= 0)
 			regs = &r->trap_regs; /* the state at the trap's address */
-		if (rep_same_state(regs, want) && point_digest(r, regs->rsp, &digest) == 0 &&
-		    digest == want_digest)
+		if (at_state(r, regs, want, want_digest))
 			break;
 		if (r->point_trap >= 0 && r->trap_kind != TRAP_HIT)
 			err = point_trap_fault(r, want->rip, &slot);
@@ -1601,15 +1611,14 @@ static int replay_exec(struct replayer *r)
 		return diverged(r, "exec in the trace, none in replay");
 	/* A vfork/CLONE_VM child gets its own address space, and exec unshares fd tables. */
 	if (r->cur->mm->refs > 1) {
-		r->cur->mm->refs--;
+		mm_put(r->cur->mm);
 		r->cur->mm = mm_new(0);
 		r->cur->mm->refs = 1;
 	}
 	if (r->cur->files->refs > 1) {
-		struct rep_files *f = files_new(&r->cur->files->stdio);
-		r->cur->files->refs--;
-		r->cur->files = f;
-		f->refs = 1;
+		files_put(r->cur->files);
+		r->cur->files = files_new(&r->cur->files->stdio);
+		r->cur->files->refs = 1;
 	}
 	err = rebuild(r);
 	if (err)
