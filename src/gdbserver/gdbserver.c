@@ -69,6 +69,17 @@ static int linux_signo(int gsig)
 	return 0;
 }
 
+#define MAX_THREADS 256
+
+/* The debugged process's live threads; at least the one that stopped. */
+static size_t thread_ids(struct server *sv, int32_t tids[MAX_THREADS])
+{
+	size_t n = rep_threads(sv->s, tids, MAX_THREADS);
+	if (!n)
+		tids[n++] = rep_recorded_tid(sv->s);
+	return n;
+}
+
 static int reply(struct server *sv, const char *s)
 {
 	return rsp_send_str(&sv->rsp, s);
@@ -246,11 +257,9 @@ static int do_xfer(struct server *sv, const char *p)
 		const struct trace_header *h = rep_header(sv->s);
 		const char *name = h->argc ? strrchr(h->argv[0], '/') : NULL;
 		name = name ? name + 1 : h->argc ? h->argv[0] : "?";
-		int32_t tids[256];
-		size_t nt = rep_threads(sv->s, tids, ARRAY_SIZE(tids));
+		int32_t tids[MAX_THREADS];
+		size_t nt = thread_ids(sv, tids);
 		buf_printf(&b, "<?xml version=\"1.0\"?>\n<threads>\n");
-		if (!nt)
-			tids[nt++] = rep_recorded_tid(sv->s);
 		for (size_t i = 0; i < nt; i++)
 			buf_printf(&b, "<thread id=\"%x\" core=\"0\" name=\"%.15s\"/>\n",
 				   (unsigned)tids[i], name);
@@ -601,8 +610,8 @@ static int handle(struct server *sv, const char *p)
 						 "E01" : "OK");
 		return reply(sv, "OK");
 	case 'T': {
-		int32_t tids[256];
-		size_t nt = sv->s ? rep_threads(sv->s, tids, ARRAY_SIZE(tids)) : 0;
+		int32_t tids[MAX_THREADS];
+		size_t nt = sv->s ? thread_ids(sv, tids) : 0;
 		int32_t want = (int32_t)strtol(p + 1, NULL, 16);
 		for (size_t i = 0; i < nt; i++)
 			if (tids[i] == want)
@@ -646,13 +655,11 @@ static int handle(struct server *sv, const char *p)
 				     : reply(sv, "");
 		if (!strcmp(p, "qfThreadInfo")) {
 			struct buf b = BUF_INIT;
-			int32_t tids[256];
+			int32_t tids[MAX_THREADS];
 			size_t nt;
 			if (!sv->s)
 				return reply(sv, "l");
-			nt = rep_threads(sv->s, tids, ARRAY_SIZE(tids));
-			if (!nt)
-				tids[nt++] = rep_recorded_tid(sv->s);
+			nt = thread_ids(sv, tids);
 			buf_printf(&b, "m");
 			for (size_t i = 0; i < nt; i++)
 				buf_printf(&b, "%s%x", i ? "," : "", (unsigned)tids[i]);

@@ -93,19 +93,6 @@ void task_release(struct task *t)
 	t->mem_fd = -1;
 }
 
-void task_kill(struct task *t)
-{
-	int st;
-	if (t->stop == TS_EXITED || t->tid <= 0)
-		return;
-	kill(t->tid, SIGKILL);
-	(void)ptrace(PTRACE_CONT, t->tid, 0, 0); /* held at its exit event: SIGKILL does not wake it */
-	/* A tracee killed under PTRACE_O_TRACEEXIT still stops once at its exit event. */
-	while (waitpid(t->tid, &st, __WALL) > 0 && !WIFEXITED(st) && !WIFSIGNALED(st))
-		(void)ptrace(PTRACE_CONT, t->tid, 0, 0);
-	t->stop = TS_EXITED;
-}
-
 void task_kill_all(struct task **ts, size_t n)
 {
 	size_t left = 0;
@@ -142,6 +129,11 @@ void task_kill_all(struct task **ts, size_t n)
 		if (!progress)
 			usleep(100);
 	}
+}
+
+void task_kill(struct task *t)
+{
+	task_kill_all(&t, 1);
 }
 
 /* Child side of task_spawn: never returns. Reports exec failure through errfd. */
