@@ -19,6 +19,23 @@
 
 #define MAX_STEPS 16
 
+/*
+ * Called at the stop of a state-identified point: the signal-delivery stop
+ * of r->ev.sig (an EV_SIGNAL of kind SIGK_STATE, with r->ev.regs and
+ * r->ev.si filled) or the stop of our preemption SIGSTOP (an EV_SCHED).
+ * Steps until rip is at a patchable instruction, at most MAX_STEPS times,
+ * never over a syscall, int, int3 or rdtsc (decoded first). On return
+ * r->ev.regs and *regs are the registers of the final point, and for a
+ * signal the stop there delivers r->ev.si when resumed with it. 0, or
+ * -ESRCH when the tracee vanished.
+ *
+ * The signal is held back (resumed with 0) while stepping. A stop other
+ * than the step's SIGTRAP ends the walk where it is: a fault leaves the
+ * registers as before the faulting instruction (it runs again after the
+ * handler), and an asynchronous signal that arrived meanwhile (the kernel
+ * reports it before the next instruction runs) is sent again with tkill,
+ * so that it follows ours; its siginfo is then the tkill's.
+ */
 int rec_settle_point(struct recorder *r, struct user_regs_struct **regs)
 {
 	struct task *t = &r->cur->t;
