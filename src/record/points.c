@@ -82,3 +82,37 @@ int rec_settle_point(struct recorder *r, struct user_regs_struct **regs)
 	}
 	return 0;
 }
+
+struct inflight {
+	struct task *t;
+	struct task_range *r;
+	size_t n, alloc;
+};
+
+static int inflight_read(struct sc_call *call, uint64_t addr, void *dst, size_t len)
+{
+	struct inflight *f = call->priv;
+	return task_read(f->t, addr, dst, len);
+}
+
+static int inflight_out(struct sc_call *call, uint64_t addr, uint64_t len)
+{
+	struct inflight *f = call->priv;
+	if (!addr || !len)
+		return 0;
+	GROW(f->r, f->alloc, f->n + 1);
+	f->r[f->n++] = (struct task_range){ addr, addr + len < addr ? UINT64_MAX : addr + len };
+	return 0;
+}
+
+void rec_inflight_ranges(struct task *t, const struct sc_desc *d,
+			 const struct user_regs_struct *entry, struct task_range **ret, size_t *n)
+{
+	struct inflight f = { .t = t };
+	struct sc_call call = { .nr = d->nr, .priv = &f, .read = inflight_read, .out = inflight_out,
+				.args = { entry->rdi, entry->rsi, entry->rdx, entry->r10, entry->r8,
+					  entry->r9 } };
+	(void)sc_inflight_outputs(d, &call);
+	*ret = f.r;
+	*n = f.n;
+}

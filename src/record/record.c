@@ -58,6 +58,38 @@ static int read_mem(struct sc_call *call, uint64_t addr, void *dst, size_t len)
 	return task_read(&r->cur->t, addr, dst, len);
 }
 
+/* The task's syscall is no longer announced as blocked (it returned, or a new one began). */
+static void end_entered(struct rtask *t)
+{
+	t->entered = false;
+	free(t->inflight);
+	t->inflight = NULL;
+	t->ninflight = 0;
+}
+
+/*
+ * The memory digest of a state point of the current task, leaving out what
+ * blocked syscalls of the threads sharing its memory may be writing
+ * (rec_inflight_ranges): replay writes those at their exit events.
+ */
+static int point_digest(struct recorder *r, uint64_t rsp, uint64_t *ret)
+{
+	struct task_range *skip = NULL;
+	size_t n = 0, alloc = 0;
+	int err;
+	for (size_t i = 0; i < r->ntasks; i++) {
+		const struct rtask *o = r->tasks[i];
+		if (o == r->cur || o->state == RT_DEAD || o->as_id != r->cur->as_id || !o->ninflight)
+			continue;
+		GROW(skip, alloc, n + o->ninflight);
+		memcpy(skip + n, o->inflight, o->ninflight * sizeof(*skip));
+		n += o->ninflight;
+	}
+	err = task_state_digest_skip(&r->cur->t, rsp, skip, n, ret);
+	free(skip);
+	return err;
+}
+
 /*
  * Read the contents of the reported ranges. A range that is not wholly
  * readable keeps its readable prefix (page by page); a range nothing of
@@ -161,6 +193,7 @@ static int record_exec(struct recorder *r)
 	size_t n;
 	int err;
 
+	r->cur->as_id = ++r->last_as_id;
 	/* Exec unshares a CLONE_FILES fd table. */
 	if (r->cur->files && r->cur->files->refs > 1) {
 		struct rec_files *f = files_new(r->cur->files);
@@ -210,7 +243,7 @@ static int on_syscall_entry(struct recorder *r)
 			     sc_name((long)regs->orig_rax), (long long)regs->orig_rax,
 			     (unsigned long long)r->num + 1);
 	r->cur->sc = d;
-	r->cur->entered = false;
+	end_entered(r->cur);
 	r->cur->entry_regs = *regs;
 	r->cur->forced = false;
 	if (d->flags & SC_NO_RECORD_EXEC) {
@@ -336,7 +369,7 @@ static int on_syscall_exit(struct recorder *r)
 	r->ev.regs = r->cur->entry_regs;
 	if (r->cur->entered)
 		r->ev.flags |= EVF_ENTERED;
-	r->cur->entered = false;
+	end_entered(r->cur);
 	if (d->nr == SYS_sched_yield)
 		r->want_switch = true;
 	if (r->cur->forced) {
@@ -412,7 +445,7 @@ static int on_exit_event(struct recorder *r)
 	r->ev.exit_regs = r->cur->entry_regs;
 	r->ev.flags = EVF_NO_RETURN | (r->cur->entered ? EVF_ENTERED : 0);
 	r->cur->sc = NULL;
-	r->cur->entered = false;
+	end_entered(r->cur);
 	return write_event(r, &r->ev);
 }
 
@@ -580,7 +613,7 @@ static int on_signal(struct recorder *r)
 		r->ev.sigkind = SIGK_STATE;
 		err = rec_settle_point(r, &regs);
 		if (!err)
-			err = task_state_digest(&r->cur->t, regs->rsp, &r->ev.digest);
+			err = point_digest(r, regs->rsp, &r->ev.digest);
 		if (err)
 			return error("cannot read the program's memory at event %llu: %s",
 				     (unsigned long long)r->num + 1, strerror(-err));
@@ -594,7 +627,7 @@ static int on_signal(struct recorder *r)
 	return write_event(r, &r->ev);
 }
 
-static void fill_header(struct trace_header *h, const struct rec_opts *o, pid_t pid)
+static void fill_header(struct trace_header *h, const struct rec_opts *o, pid_t pid, int cpu)
 {
 	struct utsname u;
 	struct timespec ts;
@@ -609,6 +642,7 @@ static void fill_header(struct trace_header *h, const struct rec_opts *o, pid_t 
 	h->argv = o->argv;
 	h->envp = o->envp;
 	h->pid = pid;
+	h->cpu = cpu;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	h->start_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 	struct rlimit rl;
@@ -647,6 +681,7 @@ static void task_gone(struct recorder *r, struct rtask *t)
 {
 	t->state = RT_DEAD;
 	t->t.stop = TS_EXITED;
+	end_entered(t);
 	r->nlive--;
 	if (r->cur == t)
 		r->cur = NULL;
@@ -740,6 +775,7 @@ static int switch_to(struct recorder *r, struct rtask *next)
 		r->ev.regs = c->entry_regs;
 		r->ev.nr = c->sc->nr;
 		c->entered = true;
+		rec_inflight_ranges(&c->t, c->sc, &c->entry_regs, &c->inflight, &c->ninflight);
 		if (c->sc->nr == SYS_futex) {
 			/* A PI futex that blocks has set the waiters bit in its word already. */
 			struct sc_call call = { .nr = SYS_futex, .priv = r, .read = read_mem,
@@ -806,7 +842,7 @@ static int on_preempted(struct recorder *r)
 	r->ev.regs = *regs;
 	err = rec_settle_point(r, &regs);
 	if (!err)
-		err = task_state_digest(&r->cur->t, regs->rsp, &r->ev.digest);
+		err = point_digest(r, regs->rsp, &r->ev.digest);
 	if (err)
 		return error("cannot read the program's memory at event %llu: %s",
 			     (unsigned long long)r->num + 1, strerror(-err));
@@ -884,6 +920,7 @@ static int on_clone_event(struct recorder *r)
 		child->state = RT_KERNEL; /* its first stop is on its way */
 	}
 	child->tgid = (flags & CLONE_THREAD) ? c->tgid : tid;
+	child->as_id = (flags & CLONE_VM) ? c->as_id : ++r->last_as_id;
 	if (flags & CLONE_FILES) {
 		child->files = c->files;
 		child->files->refs++;
@@ -1114,6 +1151,7 @@ static void recorder_release(struct recorder *r)
 		struct rtask *t = r->tasks[i];
 		task_release(&t->t);
 		files_put(t->files);
+		end_entered(t);
 		free(t);
 	}
 	free(r->tasks);
@@ -1126,7 +1164,7 @@ int rec_run(const struct rec_opts *o, struct rec_result *res)
 	struct task_spawn_opts so = { .path = o->exe, .argv = o->argv, .envp = o->envp,
 				      .trap_tsc = true };
 	struct rtask *first;
-	int err, ret = -1;
+	int err, ret = -1, cpu = -1;
 
 	memset(res, 0, sizeof(*res));
 	r.rng = now_ns() | 1;
@@ -1135,7 +1173,7 @@ int rec_run(const struct rec_opts *o, struct rec_result *res)
 	sigemptyset(&chld);
 	sigaddset(&chld, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &chld, NULL);
-	err = task_pin_cpu(NULL);
+	err = task_pin_cpu(-1, &cpu);
 	if (err)
 		warning("cannot pin to one CPU: %s", strerror(-err));
 	first = add_task(&r, 0, 0);
@@ -1148,11 +1186,12 @@ int rec_run(const struct rec_opts *o, struct rec_result *res)
 		return error("cannot run '%s': %s", o->exe, strerror(-err));
 	}
 	first->tgid = r.first_tgid = first->t.tid;
+	first->as_id = ++r.last_as_id;
 	r.cur = first;
 	log_tid = first->t.tid;
 	bug_rec = &r;
 	bug_context = rec_bug_context;
-	fill_header(&h, o, first->t.tid);
+	fill_header(&h, o, first->t.tid, cpu);
 	err = trace_writer_open(o->trace_dir, &h, &r.w);
 	free(h.cwd);
 	free(h.host);

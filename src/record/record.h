@@ -50,6 +50,18 @@ int rec_map_rewind_page(struct task *t);
  */
 struct trace_event;
 const int *rec_new_fd_pair(const struct trace_event *ev, int fds[2]);
+/*
+ * Shared with replay: the memory a syscall blocked since its entry (entry:
+ * registers there) may still write (sc_inflight_outputs), in *ret (xmalloc'd,
+ * NULL when none) and *n. A state point's digest leaves these out in the
+ * other threads of the address space: the kernel writes them while those run
+ * at record time, at the syscall's exit event at replay. Read through t.
+ */
+struct sc_desc;
+struct task_range;
+struct user_regs_struct;
+void rec_inflight_ranges(struct task *t, const struct sc_desc *d,
+			 const struct user_regs_struct *entry, struct task_range **ret, size_t *n);
 /* Patch the vDSO of the task so its functions make syscalls. */
 int rec_patch_vdso(struct task *t, uint64_t start, uint64_t end);
 

@@ -38,6 +38,9 @@ struct rtask {
 	bool forced;
 	int64_t forced_ret;
 	bool entered;       /* an EV_ENTER or EV_CLONE announced it: its event has EVF_ENTERED */
+	struct task_range *inflight; /* then: what the kernel may write meanwhile */
+	size_t ninflight;
+	uint32_t as_id;     /* its address space: tasks with one id share memory */
 
 	/* Registers at the last syscall boundary; a signal that finds the same ones is there. */
 	struct user_regs_struct boundary_regs;
@@ -61,6 +64,7 @@ struct recorder {
 	uint64_t slice_end_ns;  /* preempt the current task after this, if another can run */
 	uint64_t last_write_ns; /* when the last event was written (flush after 100 ms idle) */
 	bool want_switch;       /* sched_yield or a preemption: run another task next */
+	uint32_t last_as_id;    /* the last address space id handed out */
 	bool ended;
 	int end_status;
 	uint64_t rng;           /* --chaos */

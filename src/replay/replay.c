@@ -68,6 +68,8 @@ struct rep_task {
 	struct rep_files *files;
 	bool dead;
 	bool entered;        /* stopped at the entry of a syscall an EV_ENTER/EV_CLONE ran */
+	struct task_range *inflight; /* then: what the kernel wrote meanwhile at record time */
+	size_t ninflight;
 	int deliver_sig;     /* passed with the next resume */
 	int pre_injected;    /* a signal already queued for the next signal event */
 	bool frame_pending;  /* deliver with a single step and write the frame */
@@ -238,8 +240,18 @@ static void files_put(struct rep_files *f)
 		free(f);
 }
 
+/* The task's announced syscall goes on to its exit event. */
+static void end_entered(struct rep_task *t)
+{
+	t->entered = false;
+	free(t->inflight);
+	t->inflight = NULL;
+	t->ninflight = 0;
+}
+
 static void rtask_free(struct rep_task *t)
 {
+	end_entered(t);
 	task_kill(&t->t);
 	task_release(&t->t);
 	mm_put(t->mm);
@@ -1043,7 +1055,7 @@ static int enter(struct replayer *r, enum task_resume how, enum task_stop want, 
 {
 	int err;
 	if (r->cur->entered) {
-		r->cur->entered = false;
+		end_entered(r->cur);
 		/* Entered for real, replayed as emulated: the kernel must not run it. */
 		if (how == TR_SYSEMU && r->t->stop == TS_SYSCALL_ENTRY) {
 			err = task_to_exit_stop(r->t);
@@ -1103,7 +1115,7 @@ static int replay_syscall(struct replayer *r)
 	case SC_CLONE:
 		if (r->cur->entered) {
 			/* EV_CLONE ran it: the task waits at its exit with the real child's tid. */
-			r->cur->entered = false;
+			end_entered(r->cur);
 			if (ev->flags & EVF_EXIT_REGS) {
 				task_set_regs(r->t, &ev->exit_regs);
 			} else if (task_regs(r->t, &regs) == 0) {
@@ -1215,12 +1227,33 @@ static void keep_frame(struct replayer *r, const struct trace_event *ev)
 	r->cur->frame_pending = true;
 }
 
-/* The state digest, without the trampoline pages the recording did not have. */
+/*
+ * The state digest, without the trampoline pages the recording did not have
+ * and what the blocked syscalls of the threads sharing the memory write (the
+ * recorder leaves those out too, since format version 3: rec_inflight_ranges).
+ */
 static int point_digest(struct replayer *r, uint64_t rsp, uint64_t *ret)
 {
-	size_t n;
-	const struct task_range *skip = trap_ranges(r->cur->mm->traps, &n);
-	return task_state_digest_skip(r->t, rsp, skip, n, ret);
+	size_t n, alloc = 0;
+	const struct task_range *traps = trap_ranges(r->cur->mm->traps, &n);
+	struct task_range *skip = NULL;
+	int err;
+	if (n) {
+		GROW(skip, alloc, n);
+		memcpy(skip, traps, n * sizeof(*skip));
+	}
+	for (size_t i = 0; i < r->ntasks; i++) {
+		const struct rep_task *o = r->tasks[i];
+		if (o == r->cur || o->dead || o->mm != r->cur->mm || !o->ninflight ||
+		    trace_reader_version(r->rd) < 3)
+			continue;
+		GROW(skip, alloc, n + o->ninflight);
+		memcpy(skip + n, o->inflight, o->ninflight * sizeof(*skip));
+		n += o->ninflight;
+	}
+	err = task_state_digest_skip(r->t, rsp, skip, n, ret);
+	free(skip);
+	return err;
 }
 
 /*
@@ -1292,6 +1325,22 @@ static bool at_state(struct replayer *r, const struct user_regs_struct *regs,
 	       digest == want_digest;
 }
 
+/* Debug log: which part of the state differs at a hit that is not the point. */
+static void explain_miss(struct replayer *r, const struct user_regs_struct *regs,
+			 const struct user_regs_struct *want, uint64_t want_digest)
+{
+	const uint64_t *a = (const uint64_t *)regs, *b = (const uint64_t *)want;
+	uint64_t digest = 0;
+	for (size_t i = 0; i < sizeof(*regs) / 8; i++)
+		if (a[i] != b[i] && i * 8 != offsetof(struct user_regs_struct, eflags))
+			dbg(LM_REP, "hit: register word %zu is 0x%llx, recorded 0x%llx", i,
+			    (unsigned long long)a[i], (unsigned long long)b[i]);
+	(void)point_digest(r, regs->rsp, &digest);
+	if (rep_same_state(regs, want))
+		dbg(LM_REP, "hit: registers agree, memory digest %016llx, recorded %016llx",
+		    (unsigned long long)digest, (unsigned long long)want_digest);
+}
+
 static int find_state(struct replayer *r, const struct user_regs_struct *want, uint64_t want_digest,
 		      const char *what)
 {
@@ -1345,6 +1394,8 @@ static int find_state(struct replayer *r, const struct user_regs_struct *want, u
 			regs = &r->trap_regs; /* the state at the trap's address */
 		if (at_state(r, regs, want, want_digest))
 			break;
+		if (unlikely(log_levels[LM_REP] >= LOG_DEBUG))
+			explain_miss(r, regs, want, want_digest);
 		if (r->point_trap >= 0 && r->trap_kind != TRAP_HIT)
 			err = point_trap_fault(r, want->rip, &slot);
 	}
@@ -1403,8 +1454,10 @@ static int replay_enter(struct replayer *r)
 		err = check_regs(r, &r->ev.regs);
 	if (!err)
 		err = write_outputs(r, &r->ev);
-	if (!err)
+	if (!err) {
 		r->cur->entered = true;
+		rec_inflight_ranges(r->t, d, &r->ev.regs, &r->cur->inflight, &r->cur->ninflight);
+	}
 	return err;
 }
 
@@ -1740,6 +1793,12 @@ bool rep_same_state(const struct user_regs_struct *a, const struct user_regs_str
 	struct user_regs_struct x = *a, y = *b;
 	x.eflags &= ~0x10100ull;
 	y.eflags &= ~0x10100ull;
+	/*
+	 * orig_rax tells how the task entered the kernel, not what it holds:
+	 * a stop on the way out of a syscall keeps the number, a trap or a
+	 * single step reads -1 at the same state.
+	 */
+	x.orig_rax = y.orig_rax = 0;
 	return !memcmp(&x, &y, sizeof(x));
 }
 
@@ -1983,7 +2042,7 @@ int rep_session_open(const struct rep_opts *o, struct rep_session **ret)
 	struct task_spawn_opts so = { .path = o->self_exe, .argv = argv, .envp = envp,
 				      .trap_tsc = true, .no_core = true, .quiet_stdio = true };
 	const struct trace_header *h;
-	int err, got;
+	int err, got, cpu = -1;
 
 	r->o = o;
 	r->point_trap = -1;
@@ -2020,9 +2079,17 @@ int rep_session_open(const struct rep_opts *o, struct rep_session **ret)
 	sigemptyset(&chld);
 	sigaddset(&chld, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &chld, NULL);
-	err = task_pin_cpu(NULL);
+	/*
+	 * The recording's CPU: CPUID tells each CPU its own APIC id, and the
+	 * dynamic loader keeps what CPUID says in memory the state digest reads.
+	 */
+	err = task_pin_cpu(h->cpu, &cpu);
 	if (err)
 		warning("cannot pin to one CPU: %s", strerror(-err));
+	else if (h->cpu >= 0 && cpu != h->cpu)
+		warning("the recording ran on CPU %d, which this replay cannot use (it runs on CPU "
+			"%d): what CPUID reports differs, and the replay may diverge",
+			(int)h->cpu, cpu);
 	err = task_spawn(r->t, &so);
 	if (err) {
 		error("cannot start the replay: %s", strerror(-err));

@@ -34,13 +34,17 @@ _Static_assert(sizeof(struct shmid_ds) == 112, "shmid64_ds");
 _Static_assert(sizeof(struct shminfo) == 72, "shminfo64");
 _Static_assert(sizeof(struct shm_info) == 48, "shm_info");
 
-/* msgrcv(id, msgp, msgsz, msgtyp, flags): a long mtype, then the result bytes of mtext. */
+/*
+ * msgrcv(id, msgp, msgsz, msgtyp, flags): a long mtype, then the result
+ * bytes of mtext (never more than msgsz).
+ */
 int sc_hook_msgrcv(struct sc_call *call, const char **ret_what)
 {
 	(void)ret_what;
 	if (call->ret < 0)
 		return 0;
-	return sc_report(call, call->args[1], sizeof(long) + (uint64_t)call->ret);
+	return sc_report(call, call->args[1],
+			 sizeof(long) + MIN((uint64_t)call->ret, call->args[2]));
 }
 
 /* msgctl(id, cmd, buf) */

@@ -33,7 +33,7 @@
 /* The effect vocabulary of syscall_table.def (documented there). */
 #define NONE { .kind = E_NONE }
 #define OUT(a_, size_) { .kind = E_OUT, .a = (a_), .n = (size_) }
-#define OUT_RET(a_) { .kind = E_OUT_RET, .a = (a_) }
+#define OUT_RET(a_, len_) { .kind = E_OUT_RET, .a = (a_), .b = (len_) }
 #define OUT_ARG(a_, len_) { .kind = E_OUT_ARG, .a = (a_), .b = (len_) }
 #define OUT_ARG_RET(a_, len_) { .kind = E_OUT_ARG, .a = (a_), .b = (len_), .c = E_CAP_RET }
 #define OUT_ARGN(a_, cnt_, size_) { .kind = E_OUT_ARGN, .a = (a_), .b = (cnt_), .n = (size_) }
@@ -193,7 +193,8 @@ static int report_effect(const struct sc_desc *d, const struct sc_effect *e,
 	case E_OUT:
 		return sc_report(call, ptr, e->n);
 	case E_OUT_RET:
-		return call->ret > 0 ? sc_report(call, ptr, (uint64_t)call->ret) : 0;
+		n = MIN((uint64_t)call->ret, call->args[e->b]);
+		return call->ret > 0 ? sc_report(call, ptr, n) : 0;
 	case E_OUT_ARG:
 		n = effect_count(e, call);
 		return sc_report(call, ptr, (e->c & E_CAP_RET) ? n : MIN(n, SC_ARG_LEN_MAX));
@@ -230,6 +231,16 @@ int sc_outputs(const struct sc_desc *d, struct sc_call *call, const char **ret_w
 		}
 	}
 	return 0;
+}
+
+int sc_inflight_outputs(const struct sc_desc *d, struct sc_call *call)
+{
+	BUG_ON(!d || !call);
+	if (d->replay != SC_EMU)
+		return 0;
+	/* A result as large as a call may report: every "up to the result" becomes the whole. */
+	call->ret = (int64_t)SC_ARG_LEN_MAX;
+	return sc_outputs(d, call, NULL);
 }
 
 void sc_stdio_init(struct sc_stdio *s)

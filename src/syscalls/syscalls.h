@@ -50,7 +50,7 @@ enum sc_flags {
 enum sc_eff_kind {
 	E_NONE,
 	E_OUT,      /* a = pointer arg, n = fixed size in bytes (if pointer != 0) */
-	E_OUT_RET,  /* a = pointer arg; result bytes (if result > 0) */
+	E_OUT_RET,  /* a = pointer arg; result bytes (if result > 0), at most arg b */
 	E_OUT_ARG,  /* a = pointer arg, b = arg holding the byte count (capped by the result if
 	             * the flag E_CAP_RET is set in c) */
 	E_OUT_ARGN, /* a = pointer arg, b = arg holding an element count, n = element size */
@@ -108,6 +108,13 @@ const char *sc_name(long nr);
  * *ret_what (if ret_what) names what is unsupported, e.g. "ioctl 0x5401".
  */
 int sc_outputs(const struct sc_desc *d, struct sc_call *call, const char **ret_what);
+/*
+ * The ranges the kernel may write while the call is still in progress (it
+ * blocked; call->ret is overwritten): all an SC_EMU row can report for any
+ * result. Other rows report nothing (what they write, replay runs for real).
+ * 0 or sc_outputs()'s error.
+ */
+int sc_inflight_outputs(const struct sc_desc *d, struct sc_call *call);
 
 /*
  * Which of the program's fds are its recording-time stdout and stderr:

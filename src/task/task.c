@@ -64,12 +64,21 @@ const char *signal_name(int sig)
 	return buf;
 }
 
-int task_pin_cpu(int *ret_cpu)
+int task_pin_cpu(int want, int *ret_cpu)
 {
 	cpu_set_t set;
 	int cpu = sched_getcpu();
 	if (cpu < 0)
 		cpu = 0;
+	if (want >= 0 && want < CPU_SETSIZE) {
+		CPU_ZERO(&set);
+		CPU_SET(want, &set);
+		if (sched_setaffinity(0, sizeof(set), &set) == 0) {
+			if (ret_cpu)
+				*ret_cpu = want;
+			return 0;
+		}
+	}
 	CPU_ZERO(&set);
 	CPU_SET(cpu, &set);
 	if (sched_setaffinity(0, sizeof(set), &set) < 0)
@@ -696,6 +705,8 @@ static uint64_t hash_range(struct task *t, XXH3_state_t *h, uint64_t addr, uint6
 	uint64_t done = 0;
 	if (len <= sizeof(bulk) && task_read(t, addr, bulk, len) == 0) {
 		XXH3_64bits_update(h, bulk, len);
+		dbg(LM_TASK, "digest 0x%llx+0x%llx: %016llx", (unsigned long long)addr,
+		    (unsigned long long)len, (unsigned long long)XXH3_64bits(bulk, len));
 		return len;
 	}
 	while (done < len) {
@@ -745,7 +756,7 @@ int task_state_digest_skip(struct task *t, uint64_t rsp, const struct task_range
 	if (!h)
 		return -ENOMEM;
 	XXH3_64bits_reset(h);
-	total = hash_range(t, h, stack_lo, stack_hi - stack_lo);
+	total = hash_skip(t, h, stack_lo, stack_hi, stack_hi - stack_lo, skip, nskip);
 	err = task_read_maps(t, &maps, &n);
 	for (size_t i = 0; !err && i < n && total < cap; i++) {
 		struct task_map *m = &maps[i];

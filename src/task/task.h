@@ -75,8 +75,12 @@ struct task_spawn_opts {
 	const struct rlimit *stack_limit; /* RLIMIT_STACK to set, or NULL */
 };
 
-/* Pin the calling process (and so its future children) to one CPU. */
-int task_pin_cpu(int *ret_cpu);
+/*
+ * Pin the calling process (and so its future children) to one CPU: want if
+ * it may run there (want >= 0), else the one it runs on. *ret_cpu (if
+ * ret_cpu): the CPU chosen. 0 or -errno.
+ */
+int task_pin_cpu(int want, int *ret_cpu);
 /*
  * Fork and exec opts->path under ptrace; on success *t is stopped at
  * TS_EXEC. On an exec failure returns -errno of the exec (e.g. -ENOENT).
@@ -184,9 +188,10 @@ struct task_range {
 	uint64_t start, end;
 };
 /*
- * task_state_digest() leaving out the mappings that lie wholly inside one of
- * skip[0..nskip): pages the supervisor mapped into the tracee for itself
- * (trampolines), which the recording never had.
+ * task_state_digest() leaving out the bytes inside skip[0..nskip) (any
+ * order, may overlap): pages the supervisor mapped into the tracee for
+ * itself (trampolines), which the recording never had, and buffers a
+ * syscall blocked in another thread may be writing.
  */
 int task_state_digest_skip(struct task *t, uint64_t rsp, const struct task_range *skip,
 			   size_t nskip, uint64_t *ret);

@@ -108,6 +108,7 @@ static void put_header(struct buf *b, const struct trace_header *h)
 	buf_put_str(b, h->kernel ? h->kernel : "");
 	buf_put_u64(b, h->stack_cur);
 	buf_put_u64(b, h->stack_max);
+	buf_put_u32(b, (uint32_t)h->cpu);
 }
 
 int trace_writer_open(const char *dir, const struct trace_header *h, struct trace_writer **ret)

@@ -28,7 +28,7 @@
 
 #include "base/base.h"
 
-#define TRACE_VERSION 2
+#define TRACE_VERSION 3
 /* The oldest version this reader still reads (version 1: one task, no argv at exec). */
 #define TRACE_VERSION_MIN 1
 
@@ -127,6 +127,7 @@ struct trace_header {
 	uint64_t start_ns; /* CLOCK_REALTIME at start */
 	char *host, *kernel;
 	uint64_t stack_cur, stack_max; /* RLIMIT_STACK at start: decides when the stack can grow */
+	int32_t cpu;   /* the CPU the recording ran on (CPUID differs between CPUs); -1 unknown */
 };
 void trace_header_release(struct trace_header *h);
 

@@ -106,6 +106,7 @@ static int read_header(struct trace_reader *r)
 		h->kernel = cursor_str(&c);
 		h->stack_cur = cursor_u64(&c);
 		h->stack_max = cursor_u64(&c);
+		h->cpu = r->version >= 3 ? (int32_t)cursor_u32(&c) : -1;
 		err = c.bad ? -EBADMSG : 0;
 	} else {
 		err = -EBADMSG;
