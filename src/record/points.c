@@ -17,7 +17,13 @@
 #include "record/record_int.h"
 #include "trap/trap.h"
 
-#define MAX_STEPS 16
+/*
+ * Usually a patchable instruction is a few steps away. A loop made only of
+ * short instructions is left within a few thousand (a compare loop ends at
+ * its limit), and a point left unpatchable costs replay one stop per pass
+ * there: a few milliseconds of steps here are cheaper.
+ */
+#define MAX_STEPS 4096
 
 /*
  * Called at the stop of a state-identified point: the signal-delivery stop
@@ -48,8 +54,10 @@ int rec_settle_point(struct recorder *r, struct user_regs_struct **regs)
 		size_t got = 0;
 		siginfo_t si;
 
+		if (task_read(t, (*regs)->rip, code, sizeof(code)) == 0)
+			got = sizeof(code);
 		while (got < sizeof(code) && task_read(t, (*regs)->rip + got, code + got, 1) == 0)
-			got++;
+			got++; /* the instruction may end near an unmapped page */
 		if (!got)
 			break;
 		enum trap_insn_class k = trap_classify(code, got, NULL);

@@ -230,6 +230,10 @@ static bool is_barrier(const ZydisDecodedInstruction *in)
 	case ZYDIS_MNEMONIC_RDTSC:
 	case ZYDIS_MNEMONIC_RDTSCP:
 	case ZYDIS_MNEMONIC_CPUID:
+	/* A single step over it would push the trap flag. */
+	case ZYDIS_MNEMONIC_PUSHF:
+	case ZYDIS_MNEMONIC_PUSHFD:
+	case ZYDIS_MNEMONIC_PUSHFQ:
 		return true;
 	default:
 		return false;

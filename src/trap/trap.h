@@ -117,7 +117,7 @@ bool trap_enabled(void);
 enum trap_insn_class {
 	TRAP_INSN_PATCHABLE, /* at least 5 bytes and relocatable */
 	TRAP_INSN_SHORT,     /* an ordinary instruction we will not patch */
-	TRAP_INSN_BARRIER,   /* syscall, sysenter, int n, int3, rdtsc(p), cpuid...: never step it */
+	TRAP_INSN_BARRIER,   /* syscall, sysenter, int n, int3, rdtsc(p), cpuid, pushf...: never step it */
 	TRAP_INSN_BAD,       /* does not decode */
 	TRAP_INSN__COUNT
 };
