@@ -35,24 +35,28 @@
  * signal the stop there delivers r->ev.si when resumed with it. 0, or
  * -ESRCH when the tracee vanished.
  *
- * The signal is held back (resumed with 0) while stepping. A stop other
- * than the step's SIGTRAP ends the walk where it is: a fault leaves the
- * registers as before the faulting instruction (it runs again after the
- * handler), and an asynchronous signal that arrived meanwhile (the kernel
- * reports it before the next instruction runs) is sent again with tkill,
- * so that it follows ours; its siginfo is then the tkill's.
+ * The signal is held back (resumed with 0) while stepping. A fault ends
+ * the walk where it is, with the registers as before the faulting
+ * instruction (it runs again after the handler). An asynchronous signal
+ * that arrives meanwhile (a profiling timer under load, say; the kernel
+ * reports it before the next instruction runs) is held back too, and sent
+ * again with tkill at the end, so that it follows ours; its siginfo is
+ * then the tkill's.
  */
 int rec_settle_point(struct recorder *r, struct user_regs_struct **regs)
 {
 	struct task *t = &r->cur->t;
 	uint8_t code[16];
-	int steps = 0, err;
+	sigset_t later;
+	int steps = 0, err = 0;
 
+	sigemptyset(&later);
 	if (!trap_enabled())
 		return 0;
 	for (; steps < MAX_STEPS; steps++) {
 		size_t got = 0;
 		siginfo_t si;
+		bool have_si;
 
 		if (task_read(t, (*regs)->rip, code, sizeof(code)) == 0)
 			got = sizeof(code);
@@ -64,20 +68,25 @@ int rec_settle_point(struct recorder *r, struct user_regs_struct **regs)
 		if (k == TRAP_INSN_PATCHABLE || k == TRAP_INSN_BARRIER || k == TRAP_INSN_BAD)
 			break;
 		err = task_step(t, TR_SINGLESTEP, 0);
+		if (!err && t->stop != TS_SIGNAL)
+			err = t->stop == TS_EXITED ? -ESRCH : -EPROTO;
+		if (!err)
+			err = task_regs(t, regs);
 		if (err)
-			return err;
-		if (t->stop != TS_SIGNAL)
-			return t->stop == TS_EXITED ? -ESRCH : -EPROTO;
-		err = task_regs(t, regs);
-		if (err)
-			return err;
-		if (t->sig == SIGTRAP && task_getsiginfo(t, &si) == 0 && si.si_code == TRAP_TRACE)
+			break;
+		have_si = task_getsiginfo(t, &si) == 0;
+		if (have_si && t->sig == SIGTRAP && si.si_code == TRAP_TRACE)
 			continue;
 		/* Not our step: a fault (it runs again after the handler) or another signal. */
-		if (task_getsiginfo(t, &si) == 0 && !rec_is_fault(&si))
-			(void)syscall(SYS_tkill, t->tid, t->sig);
-		break;
+		if (have_si && rec_is_fault(&si))
+			break;
+		sigaddset(&later, t->sig);
 	}
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sigismember(&later, sig) == 1)
+			(void)syscall(SYS_tkill, t->tid, sig);
+	if (err)
+		return err;
 	if (steps) {
 		dbg(LM_REC, "signal point moved %d instructions to 0x%llx", steps,
 		    (unsigned long long)(*regs)->rip);
