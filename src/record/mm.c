@@ -110,6 +110,8 @@ int rec_snapshot_exec(struct recorder *r)
 		struct trace_map *m;
 		if (!strcmp(p, "[vsyscall]") || !strncmp(p, "[vvar", 5))
 			continue; /* fixed by the kernel, or unused once the vDSO is patched */
+		if (x->start == REWIND_POOL_ADDR)
+			continue; /* rewind's own, mapped again by replay */
 		m = add_map(r);
 		m->start = x->start;
 		m->end = x->end;

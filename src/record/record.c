@@ -67,6 +67,103 @@ static void end_entered(struct rtask *t)
 	t->ninflight = 0;
 }
 
+/* ---- address spaces and scratch buffers ---- */
+
+/*
+ * A read into memory that other threads share is redirected to a scratch
+ * buffer of the reading thread, a slot of the pool rec_map_rewind_page()
+ * maps into every address space, and copied to the program's buffer at the
+ * syscall's exit stop. The kernel would otherwise fill the buffer while the
+ * other threads run, which they could see at record time but not at
+ * replay, where the data arrives at the read's event.
+ */
+
+/* A new address space: empty, or a fork's copy of copy (the pool, every slot free). */
+static struct rec_mm *rmm_new(const struct rec_mm *copy)
+{
+	struct rec_mm *m = xcalloc(1, sizeof(*m));
+	m->refs = 1;
+	m->pool = copy && copy->pool;
+	return m;
+}
+
+static void rmm_put(struct rec_mm *m)
+{
+	if (m && --m->refs == 0)
+		free(m);
+}
+
+/* The task leaves its address space (exit, exec): its slot is free for another. */
+static void scratch_release(struct rtask *t)
+{
+	if (t->slot >= 0 && t->mm)
+		t->mm->used &= ~(1ull << t->slot);
+	t->slot = -1;
+	t->redirect_buf = 0;
+}
+
+static size_t mm_tasks(const struct recorder *r, const struct rec_mm *m)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < r->ntasks; i++)
+		n += r->tasks[i]->state != RT_DEAD && r->tasks[i]->mm == m;
+	return n;
+}
+
+/*
+ * At a syscall entry: read, pread64 or recvfrom into memory another task
+ * shares go to the task's slot of the pool (taken now if it has none).
+ */
+static void scratch_redirect(struct recorder *r, const struct sc_desc *d,
+			     struct user_regs_struct *regs)
+{
+	struct rtask *c = r->cur;
+	if ((d->nr != SYS_read && d->nr != SYS_pread64 && d->nr != SYS_recvfrom) || !c->mm ||
+	    !c->mm->pool || !regs->rsi || !regs->rdx || regs->rdx > REWIND_POOL_SLOT ||
+	    mm_tasks(r, c->mm) < 2)
+		return;
+	if (c->slot < 0) {
+		if (c->mm->used == UINT64_MAX)
+			return; /* more threads than slots: this one reads in place */
+		c->slot = __builtin_ctzll(~c->mm->used);
+		c->mm->used |= 1ull << c->slot;
+	}
+	c->redirect_buf = regs->rsi;
+	regs->rsi = REWIND_POOL_ADDR + (uint64_t)c->slot * REWIND_POOL_SLOT;
+	task_set_regs(&c->t, regs);
+}
+
+/*
+ * At the exit stop of a redirected call: copy what it read to the program's
+ * buffer and put its argument back. A buffer the program cannot write gets
+ * the result the kernel would have given, EFAULT. 0 or -1 (reported).
+ */
+static int scratch_copy_back(struct recorder *r, struct user_regs_struct *regs)
+{
+	struct rtask *c = r->cur;
+	uint64_t n = (int64_t)regs->rax > 0 ? MIN(regs->rax, c->entry_regs.rdx) : 0;
+	void *tmp;
+	int err;
+	if (!c->redirect_buf)
+		return 0;
+	if (n) {
+		tmp = xmalloc(n);
+		err = task_read(&c->t, regs->rsi, tmp, n);
+		if (err) {
+			free(tmp);
+			return error("cannot read the scratch buffer at event %llu: %s",
+				     (unsigned long long)r->num + 1, strerror(-err));
+		}
+		if (task_write(&c->t, c->redirect_buf, tmp, n))
+			regs->rax = (uint64_t)-EFAULT;
+		free(tmp);
+	}
+	regs->rsi = c->redirect_buf;
+	c->redirect_buf = 0;
+	task_set_regs(&c->t, regs);
+	return 0;
+}
+
 /*
  * The memory digest of a state point of the current task, leaving out what
  * blocked syscalls of the threads sharing its memory may be writing
@@ -77,9 +174,11 @@ static int point_digest(struct recorder *r, uint64_t rsp, uint64_t *ret)
 	struct task_range *skip = NULL;
 	size_t n = 0, alloc = 0;
 	int err;
+	GROW(skip, alloc, 1);
+	skip[n++] = (struct task_range){ REWIND_POOL_ADDR, REWIND_POOL_ADDR + REWIND_POOL_SIZE };
 	for (size_t i = 0; i < r->ntasks; i++) {
 		const struct rtask *o = r->tasks[i];
-		if (o == r->cur || o->state == RT_DEAD || o->as_id != r->cur->as_id || !o->ninflight)
+		if (o == r->cur || o->state == RT_DEAD || o->mm != r->cur->mm || !o->ninflight)
 			continue;
 		GROW(skip, alloc, n + o->ninflight);
 		memcpy(skip + n, o->inflight, o->ninflight * sizeof(*skip));
@@ -193,7 +292,9 @@ static int record_exec(struct recorder *r)
 	size_t n;
 	int err;
 
-	r->cur->as_id = ++r->last_as_id;
+	scratch_release(r->cur);
+	rmm_put(r->cur->mm);
+	r->cur->mm = rmm_new(NULL);
 	/* Exec unshares a CLONE_FILES fd table. */
 	if (r->cur->files && r->cur->files->refs > 1) {
 		struct rec_files *f = files_new(r->cur->files);
@@ -201,7 +302,7 @@ static int record_exec(struct recorder *r)
 		r->cur->files = f;
 	}
 
-	err = rec_map_rewind_page(&r->cur->t);
+	err = rec_map_rewind_page(&r->cur->t, &r->cur->mm->pool);
 	if (err)
 		return error("cannot set up the new address space: %s", strerror(-err));
 	err = task_read_maps(&r->cur->t, &tm, &n);
@@ -253,6 +354,7 @@ static int on_syscall_entry(struct recorder *r)
 		r->cur->forced = true;
 		r->cur->forced_ret = -ENOSYS;
 	}
+	scratch_redirect(r, d, regs);
 	if (d->replay == SC_EXIT) {
 		/* No exit stop follows: the event is written now. */
 		new_event(r, EV_SYSCALL);
@@ -363,6 +465,8 @@ static int on_syscall_exit(struct recorder *r)
 	err = task_regs(&r->cur->t, &regs);
 	if (err)
 		return 0;
+	if (scratch_copy_back(r, regs))
+		return -1;
 	new_event(r, EV_SYSCALL);
 	r->ev.nr = d->nr;
 	r->ev.ret = (int64_t)regs->rax;
@@ -445,6 +549,7 @@ static int on_exit_event(struct recorder *r)
 	r->ev.exit_regs = r->cur->entry_regs;
 	r->ev.flags = EVF_NO_RETURN | (r->cur->entered ? EVF_ENTERED : 0);
 	r->cur->sc = NULL;
+	r->cur->redirect_buf = 0;
 	end_entered(r->cur);
 	return write_event(r, &r->ev);
 }
@@ -671,6 +776,7 @@ static struct rtask *add_task(struct recorder *r, pid_t tid, pid_t tgid)
 	struct rtask *t = xcalloc(1, sizeof(*t));
 	task_init(&t->t, tid);
 	t->tgid = tgid;
+	t->slot = -1;
 	GROW(r->tasks, r->tasks_alloc, r->ntasks + 1);
 	r->tasks[r->ntasks++] = t;
 	r->nlive++;
@@ -682,6 +788,7 @@ static void task_gone(struct recorder *r, struct rtask *t)
 	t->state = RT_DEAD;
 	t->t.stop = TS_EXITED;
 	end_entered(t);
+	scratch_release(t);
 	r->nlive--;
 	if (r->cur == t)
 		r->cur = NULL;
@@ -920,7 +1027,13 @@ static int on_clone_event(struct recorder *r)
 		child->state = RT_KERNEL; /* its first stop is on its way */
 	}
 	child->tgid = (flags & CLONE_THREAD) ? c->tgid : tid;
-	child->as_id = (flags & CLONE_VM) ? c->as_id : ++r->last_as_id;
+	rmm_put(child->mm);
+	if (flags & CLONE_VM) {
+		child->mm = c->mm;
+		child->mm->refs++;
+	} else {
+		child->mm = rmm_new(c->mm);
+	}
 	if (flags & CLONE_FILES) {
 		child->files = c->files;
 		child->files->refs++;
@@ -1152,6 +1265,7 @@ static void recorder_release(struct recorder *r)
 		task_release(&t->t);
 		files_put(t->files);
 		end_entered(t);
+		rmm_put(t->mm);
 		free(t);
 	}
 	free(r->tasks);
@@ -1186,7 +1300,7 @@ int rec_run(const struct rec_opts *o, struct rec_result *res)
 		return error("cannot run '%s': %s", o->exe, strerror(-err));
 	}
 	first->tgid = r.first_tgid = first->t.tid;
-	first->as_id = ++r.last_as_id;
+	first->mm = rmm_new(NULL);
 	r.cur = first;
 	log_tid = first->t.tid;
 	bug_rec = &r;

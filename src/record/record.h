@@ -20,6 +20,14 @@
 #define REWIND_PAGE_SIZE 4096ull
 #define REWIND_PAGE_SYSCALL (REWIND_PAGE_ADDR + 0)
 #define REWIND_PAGE_SCRATCH (REWIND_PAGE_ADDR + 0x100)
+/*
+ * The scratch pool mapped with it (private, anonymous, writable): one
+ * slot per thread, where the recorder redirects reads into shared memory.
+ * Neither the trace's mappings nor state digests include it.
+ */
+#define REWIND_POOL_ADDR 0x70100000ull
+#define REWIND_POOL_SLOT (1ull << 20)
+#define REWIND_POOL_SIZE (64 * REWIND_POOL_SLOT)
 
 struct rec_opts {
 	const char *trace_dir; /* created by the writer; must not exist */
@@ -41,9 +49,13 @@ struct rec_result {
 
 int rec_run(const struct rec_opts *o, struct rec_result *ret);
 
-/* Shared with replay: map the rewind page into a task stopped after an exec. */
+/*
+ * Shared with replay: map the rewind page and the scratch pool into a task
+ * stopped after an exec. *ret_pool (if ret_pool): whether the pool could be
+ * mapped (its range may be taken); the page must be.
+ */
 struct task;
-int rec_map_rewind_page(struct task *t);
+int rec_map_rewind_page(struct task *t, bool *ret_pool);
 /*
  * Shared with replay: the two fds a pipe/pipe2/socketpair event wrote (its
  * recorded outputs), in fds; NULL for another event or if not recorded.

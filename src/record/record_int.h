@@ -9,6 +9,13 @@
 #include "task/task.h"
 #include "trace/trace.h"
 
+/* An address space (shared by CLONE_VM clones): which slots of its scratch pool are taken. */
+struct rec_mm {
+	int refs;
+	bool pool;     /* rec_map_rewind_page() could map the pool */
+	uint64_t used; /* bit i: slot i belongs to a task */
+};
+
 /* A file descriptor table (shared by CLONE_FILES clones): which fds are stdout/stderr. */
 struct rec_files {
 	int refs;
@@ -40,7 +47,9 @@ struct rtask {
 	bool entered;       /* an EV_ENTER or EV_CLONE announced it: its event has EVF_ENTERED */
 	struct task_range *inflight; /* then: what the kernel may write meanwhile */
 	size_t ninflight;
-	uint32_t as_id;     /* its address space: tasks with one id share memory */
+	struct rec_mm *mm;  /* its address space */
+	int slot;           /* its slot of the scratch pool, -1: none yet */
+	uint64_t redirect_buf; /* the syscall's buffer, redirected to the slot; 0: none */
 
 	/* Registers at the last syscall boundary; a signal that finds the same ones is there. */
 	struct user_regs_struct boundary_regs;
@@ -64,7 +73,6 @@ struct recorder {
 	uint64_t slice_end_ns;  /* preempt the current task after this, if another can run */
 	uint64_t last_write_ns; /* when the last event was written (flush after 100 ms idle) */
 	bool want_switch;       /* sched_yield or a preemption: run another task next */
-	uint32_t last_as_id;    /* the last address space id handed out */
 	bool ended;
 	int end_status;
 	uint64_t rng;           /* --chaos */

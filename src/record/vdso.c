@@ -100,8 +100,11 @@ out:
 	return err;
 }
 
-int rec_map_rewind_page(struct task *t)
+int rec_map_rewind_page(struct task *t, bool *ret_pool)
 {
+	uint64_t pool[6] = { REWIND_POOL_ADDR, REWIND_POOL_SIZE, PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE,
+			     (uint64_t)-1, 0 };
 	static const unsigned char code[] = { 0x0f, 0x05, 0xcc }; /* syscall; int3 */
 	uint64_t args[6] = { REWIND_PAGE_ADDR, REWIND_PAGE_SIZE, PROT_READ | PROT_EXEC,
 			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, (uint64_t)-1, 0 };
@@ -118,5 +121,8 @@ int rec_map_rewind_page(struct task *t)
 	if (err)
 		return err;
 	t->syscall_insn = REWIND_PAGE_SYSCALL;
-	return 0;
+	err = task_remote_syscall(t, SYS_mmap, pool, &ret);
+	if (ret_pool)
+		*ret_pool = !err && (uint64_t)ret == REWIND_POOL_ADDR;
+	return err;
 }

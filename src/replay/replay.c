@@ -759,7 +759,7 @@ static int rebuild(struct replayer *r)
 	err = task_to_exit_stop(r->t);
 	if (err)
 		return error("cannot stop the new program after exec: %s", strerror(-err));
-	err = rec_map_rewind_page(r->t);
+	err = rec_map_rewind_page(r->t, NULL);
 	if (err)
 		return error("cannot map the rewind page at 0x%llx: %s",
 			     (unsigned long long)REWIND_PAGE_ADDR, strerror(-err));
@@ -767,7 +767,8 @@ static int rebuild(struct replayer *r)
 	if (err)
 		return error("cannot read the tracee's mappings: %s", strerror(-err));
 	for (size_t i = 0; i < n && !err; i++) {
-		if (tm[i].start == REWIND_PAGE_ADDR || !strcmp(tm[i].path, "[vsyscall]"))
+		if (tm[i].start == REWIND_PAGE_ADDR || tm[i].start == REWIND_POOL_ADDR ||
+		    !strcmp(tm[i].path, "[vsyscall]"))
 			continue;
 		err = remote(r, SYS_munmap, tm[i].start, tm[i].end - tm[i].start, 0, 0, 0, 0,
 			     &ret);
@@ -1228,8 +1229,8 @@ static void keep_frame(struct replayer *r, const struct trace_event *ev)
 }
 
 /*
- * The state digest, without the trampoline pages the recording did not have
- * and what the blocked syscalls of the threads sharing the memory write (the
+ * The state digest, without the trampoline pages the recording did not have,
+ * the scratch pool (the recorder's reads went there) and what the blocked syscalls of the threads sharing the memory write (the
  * recorder leaves those out too, since format version 3: rec_inflight_ranges).
  */
 static int point_digest(struct replayer *r, uint64_t rsp, uint64_t *ret)
@@ -1238,10 +1239,10 @@ static int point_digest(struct replayer *r, uint64_t rsp, uint64_t *ret)
 	const struct task_range *traps = trap_ranges(r->cur->mm->traps, &n);
 	struct task_range *skip = NULL;
 	int err;
-	if (n) {
-		GROW(skip, alloc, n);
+	GROW(skip, alloc, n + 1);
+	if (n)
 		memcpy(skip, traps, n * sizeof(*skip));
-	}
+	skip[n++] = (struct task_range){ REWIND_POOL_ADDR, REWIND_POOL_ADDR + REWIND_POOL_SIZE };
 	for (size_t i = 0; i < r->ntasks; i++) {
 		const struct rep_task *o = r->tasks[i];
 		if (o == r->cur || o->dead || o->mm != r->cur->mm || !o->ninflight ||
