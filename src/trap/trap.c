@@ -6,6 +6,10 @@
  * bytes, one trampoline each, and the data page after it (rw-) where the
  * trampolines keep rax and the flags. A trampoline is
  *
+ *   fast:   (when every match needs one register equal to a constant)
+ *           mov %rcx,rcx(%rip); mov -const(%rip),%rcx; lea (%reg,%rcx),%rcx
+ *           jrcxz maybe; mov rcx(%rip),%rcx; jmp cont
+ *   maybe:  mov rcx(%rip),%rcx
  *   entry:  mov %rax,save(%rip); lahf; seto %al; mov %rax,flags(%rip)
  *           <condition: jumps to hit when true, falls to miss when false>
  *   miss:   mov flags(%rip),%rax; add $0x7f,%al; sahf; mov save(%rip),%rax
@@ -14,7 +18,9 @@
  *   consts: the 64-bit constants the condition compares with
  *
  * `add $0x7f,%al` sets OF exactly when the saved seto byte was 1; sahf then
- * puts back SF ZF AF PF CF. Other flags are never touched.
+ * puts back SF ZF AF PF CF. Other flags are never touched. The fast part
+ * touches no flag at all: a pass that misses there (a loop counter that
+ * differs, say) costs a few moves and two jumps, not the flags' save.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -33,6 +39,7 @@
 #define MAX_TRAPS (MAX_PAGES * TRAP_SLOTS)
 #define DATA_SAVE 0
 #define DATA_FLAGS 8
+#define DATA_RCX 16
 #define DATA_MAGIC 64
 #define TRAP_MAGIC 0x5041525444574552ull /* "REWDTRAP" */
 #define REACH 0x7fff0000ll               /* a rel32 from anywhere in a page pair */
@@ -67,7 +74,10 @@ struct trap {
 	struct trap_cond cond;
 	int page, slot;
 	uint64_t tramp;          /* slot address */
-	uint32_t cond_end;       /* offsets in the slot: rax and flags are live before */
+	uint32_t entry;          /* offsets in the slot: where rax and flags are saved (0 or
+	                          * after the fast part) */
+	uint32_t fast_out;       /* the fast part's jmp cont (rcx restored), 0: none */
+	uint32_t cond_end;       /* rax and flags are live before */
 	uint32_t cont, cont_end; /* the relocated instruction (and what follows it) */
 	uint32_t int3;
 };
@@ -82,6 +92,13 @@ struct trap_set {
 bool trap_enabled(void)
 {
 	const char *e = getenv("REWIND_TRAPS");
+	return !e || strcmp(e, "0") != 0;
+}
+
+/* REWIND_TRAP_FAST=0 leaves the flag-free part out of trampolines (to measure it). */
+static bool trap_fast_enabled(void)
+{
+	const char *e = getenv("REWIND_TRAP_FAST");
 	return !e || strcmp(e, "0") != 0;
 }
 
@@ -630,10 +647,58 @@ static void emit_restore(struct as *a, uint64_t data)
 	emit_rip_abs(a, data + DATA_SAVE, 0);
 }
 
+/*
+ * The term every match of c needs (the leftmost under its &&s), if it is a
+ * general register other than rcx equal to a constant; else NULL.
+ */
+static const struct trap_node *fast_term(const struct trap_cond *c, const int *left)
+{
+	int i = (int)c->n - 1;
+	const struct trap_node *n;
+	if (!c->n)
+		return NULL;
+	while (c->node[i].kind == TRAP_AND)
+		i = left[i];
+	n = &c->node[i];
+	if (n->kind != TRAP_TERM || n->mem || n->size != 8 || n->op != TRAP_EQ ||
+	    n->reg >= TASK_NREGS || x86_reg[n->reg] < 0 || x86_reg[n->reg] == 1)
+		return NULL;
+	return n;
+}
+
+/* mov %rcx,rcx(%rip) (store) or mov rcx(%rip),%rcx (load). */
+static void emit_rcx(struct as *a, bool load, uint64_t data)
+{
+	EMIT(a, 0x48, load ? 0x8b : 0x89, 0x0d);
+	emit_rip_abs(a, data + DATA_RCX, 0);
+}
+
+/* The flag-free test of fast_term() n: on to entry when it holds, else straight to cont. */
+static void emit_fast(struct as *a, struct trap *tr, const struct trap_node *n, uint64_t data,
+		      int cont)
+{
+	int r = x86_reg[n->reg];
+	uint8_t rex = (uint8_t)(0x48 | (r >= 8 ? 1 : 0));
+	emit_rcx(a, false, data);
+	EMIT(a, 0x48, 0x8b, 0x0d); /* mov -const(%rip),%rcx */
+	emit_const_ref(a, (uint64_t)0 - n->value, 0);
+	/* lea (%reg,%rcx,1),%rcx: rbp and r13 as a base need a disp8. */
+	if ((r & 7) == 5)
+		EMIT(a, rex, 0x8d, 0x4c, (uint8_t)(0x08 | (r & 7)), 0x00);
+	else
+		EMIT(a, rex, 0x8d, 0x0c, (uint8_t)(0x08 | (r & 7)));
+	EMIT(a, 0xe3, 7 + 5); /* jrcxz over the next two instructions */
+	emit_rcx(a, true, data);
+	tr->fast_out = (uint32_t)a->n;
+	emit_jmp(a, cont);
+	emit_rcx(a, true, data);
+}
+
 /* Build the trampoline of trap tr in a (a->base set). */
 static int build(struct as *a, struct trap *tr, const ZydisDecodedInstruction *in, uint64_t data)
 {
 	int left[TRAP_MAX_NODES], hit, miss, cont;
+	const struct trap_node *fast;
 	int err;
 
 	if (!shape(&tr->cond, left))
@@ -641,6 +706,11 @@ static int build(struct as *a, struct trap *tr, const ZydisDecodedInstruction *i
 	hit = new_label(a);
 	miss = new_label(a);
 	cont = new_label(a);
+	tr->fast_out = 0;
+	fast = trap_fast_enabled() ? fast_term(&tr->cond, left) : NULL;
+	if (fast)
+		emit_fast(a, tr, fast, data, cont);
+	tr->entry = (uint32_t)a->n;
 	EMIT(a, 0x48, 0x89, 0x05);
 	emit_rip_abs(a, data + DATA_SAVE, 0);
 	EMIT(a, 0x9f, 0x0f, 0x90, 0xc0); /* lahf; seto %al */
@@ -957,9 +1027,14 @@ size_t trap_count(const struct trap_set *s)
 	return n;
 }
 
-/* Offsets in a trampoline: rax is saved after the first instruction, the flags after the fourth. */
+/*
+ * Offsets from a trampoline's entry: rax is saved after the first
+ * instruction, the flags after the fourth. From the slot's start, in the
+ * fast part: rcx is saved after the first.
+ */
 #define RAX_SAVED 7
 #define FLAGS_SAVED 18
+#define RCX_SAVED 7
 
 static struct trap *trap_at_rip(struct trap_set *s, uint64_t rip)
 {
@@ -980,13 +1055,23 @@ bool trap_locate(struct trap_set *s, struct task *t, struct user_regs_struct *re
 	if (!tr)
 		return false;
 	off = regs->rip - tr->tramp;
+	if (off < tr->entry) {
+		/* The fast part: rcx is ours from its first store until it is loaded back. */
+		if (off >= RCX_SAVED && off != tr->fast_out) {
+			data = s->pages[tr->page].code + PAGE;
+			if (task_read(t, data + DATA_RCX, &regs->rcx, sizeof(regs->rcx)))
+				return false;
+		}
+		regs->rip = tr->addr; /* the instruction has not run */
+		return true;
+	}
 	in_cond = off < tr->cont || (off >= tr->cont_end && off <= tr->int3);
-	if (in_cond && off >= RAX_SAVED) {
+	if (in_cond && off >= tr->entry + RAX_SAVED) {
 		data = s->pages[tr->page].code + PAGE;
 		if (task_read(t, data + DATA_SAVE, v, sizeof(v)))
 			return false;
 		regs->rax = v[0];
-		if (off >= FLAGS_SAVED)
+		if (off >= tr->entry + FLAGS_SAVED)
 			regs->eflags = (regs->eflags & ~0x8d5ull) | ((v[1] >> 8) & 0xd5) |
 				       ((v[1] & 1) << 11);
 	}

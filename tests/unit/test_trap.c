@@ -236,6 +236,47 @@ TEST(full_register_state_and_flags)
 	trap_set_free(s);
 }
 
+/*
+ * A condition led by one register equal to a constant gets the flag-free
+ * test first (lea + jrcxz). rbp and r13 need another lea encoding (a disp8)
+ * and r13 a REX.B: r13 == 0 && rcx == 777 stops at iteration 777 whichever
+ * register leads, and r13 == 1 or rbp == 1 never stops.
+ */
+TEST(flag_free_first_test_with_rbp_and_r13)
+{
+	static const unsigned lead[] = { 2 /* r13 */, 4 /* rbp */, 9 /* r8 */ };
+	struct trap_set *s = trap_set_new();
+	struct user_regs_struct regs;
+	struct task t;
+	bool faulted;
+	int id;
+
+	if (!trap_enabled())
+		SKIP("REWIND_TRAPS=0");
+	for (size_t k = 0; k < ARRAY_SIZE(lead); k++) {
+		struct trap_cond c = { 0 }, never = { 0 };
+		/* r13 and rbp stay 0; r8 holds the movabs constant after it. */
+		uint64_t v = lead[k] == 9 ? 0x1122334455667788ull : 0;
+		start(&t, N);
+		ASSERT_TRUE(trap_cond_reg(&c, (uint8_t)lead[k], TRAP_EQ, v));
+		ASSERT_TRUE(trap_cond_reg(&c, RCX, TRAP_EQ, 777));
+		ASSERT_TRUE(trap_cond_push(&c, &(struct trap_node){ .kind = TRAP_AND }));
+		ASSERT_TRUE(trap_cond_reg(&never, (uint8_t)lead[k], TRAP_EQ, v + 1));
+		ASSERT_EQ(trap_insert(s, &t, (uint64_t)trap_at_riprel, &c, &id), 0);
+		ASSERT_EQ(trap_insert(s, &t, (uint64_t)trap_at_call, &never, &id), 0);
+		ASSERT_EQ(next_hit(s, &t, &regs, &faulted), 0);
+		EXPECT_FALSE(faulted);
+		EXPECT_EQ(regs.rcx, 777u);
+		EXPECT_EQ(regs.rip, (uint64_t)trap_at_riprel);
+		ASSERT_EQ(trap_detach(s, &t, true), 0);
+		task_kill(&t);
+		task_release(&t);
+		trap_set_free(s);
+		s = trap_set_new();
+	}
+	trap_set_free(s);
+}
+
 TEST(non_matching_traps_leave_the_results_alone)
 {
 	struct trap_set *s = trap_set_new();
