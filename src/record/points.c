@@ -30,7 +30,10 @@
  * of r->ev.sig (an EV_SIGNAL of kind SIGK_STATE, with r->ev.regs and
  * r->ev.si filled) or the stop of our preemption SIGSTOP (an EV_SCHED).
  * Steps until rip is at a patchable instruction, at most MAX_STEPS times,
- * never over a syscall, int, int3 or rdtsc (decoded first). On return
+ * never over a syscall, int, int3, rdtsc, cpuid or pushf (decoded first).
+ * A rep-prefixed string instruction is run to its end first (finish_rep),
+ * with traps or without: a point inside one is not a point replay can
+ * find. On return
  * r->ev.regs and *regs are the registers of the final point, and for a
  * signal the stop there delivers r->ev.si when resumed with it. 0, or
  * -ESRCH when the tracee vanished.
@@ -43,18 +46,55 @@
  * again with tkill at the end, so that it follows ours; its siginfo is
  * then the tkill's.
  */
+/*
+ * The task stands at (or in the middle of) a rep-prefixed string instruction
+ * of len bytes: run it to its end at full speed, with a hardware breakpoint
+ * on the next instruction. A point between two iterations could never be
+ * found again: a breakpoint stops only before the first. Signals that
+ * arrive meanwhile go to later. 0, 1 if a fault ended the run where it is
+ * (it comes again when the task resumes), or -errno.
+ */
+static int finish_rep(struct task *t, struct user_regs_struct **regs, size_t len, sigset_t *later)
+{
+	uint64_t next = (*regs)->rip + len, dr7 = 0;
+	siginfo_t si;
+	int err = task_get_debugreg(t, 7, &dr7);
+	if (!err)
+		err = task_set_debugreg(t, 0, next);
+	if (!err)
+		err = task_set_debugreg(t, 7, (dr7 & ~0xf000full) | 1); /* DR0: execute, local */
+	while (!err) {
+		err = task_step(t, TR_CONT, 0);
+		if (!err && t->stop != TS_SIGNAL)
+			err = t->stop == TS_EXITED ? -ESRCH : -EPROTO;
+		if (!err)
+			err = task_regs(t, regs);
+		if (err)
+			break;
+		if ((*regs)->rip == next && t->sig == SIGTRAP)
+			break;
+		if (task_getsiginfo(t, &si) == 0 && rec_is_fault(&si)) {
+			err = 1;
+			break;
+		}
+		sigaddset(later, t->sig);
+	}
+	if (err != -ESRCH)
+		(void)task_set_debugreg(t, 7, dr7);
+	return err;
+}
+
 int rec_settle_point(struct recorder *r, struct user_regs_struct **regs)
 {
 	struct task *t = &r->cur->t;
 	uint8_t code[16];
 	sigset_t later;
 	int steps = 0, err = 0;
+	bool traps = trap_enabled();
 
 	sigemptyset(&later);
-	if (!trap_enabled())
-		return 0;
 	for (; steps < MAX_STEPS; steps++) {
-		size_t got = 0;
+		size_t got = 0, len = 0;
 		siginfo_t si;
 		bool have_si;
 
@@ -64,8 +104,19 @@ int rec_settle_point(struct recorder *r, struct user_regs_struct **regs)
 			got++; /* the instruction may end near an unmapped page */
 		if (!got)
 			break;
-		enum trap_insn_class k = trap_classify(code, got, NULL);
-		if (k == TRAP_INSN_PATCHABLE || k == TRAP_INSN_BARRIER || k == TRAP_INSN_BAD)
+		enum trap_insn_class k = trap_classify(code, got, &len);
+		if (k == TRAP_INSN_REP) {
+			err = finish_rep(t, regs, len, &later);
+			if (err) {
+				steps++;
+				if (err > 0)
+					err = 0;
+				break;
+			}
+			continue;
+		}
+		if (!traps || k == TRAP_INSN_PATCHABLE || k == TRAP_INSN_BARRIER ||
+		    k == TRAP_INSN_BAD)
 			break;
 		err = task_step(t, TR_SINGLESTEP, 0);
 		if (!err && t->stop != TS_SIGNAL)

@@ -257,6 +257,26 @@ static bool is_barrier(const ZydisDecodedInstruction *in)
 	}
 }
 
+static bool is_rep_string(const ZydisDecodedInstruction *in)
+{
+	if (!(in->attributes & (ZYDIS_ATTRIB_HAS_REP | ZYDIS_ATTRIB_HAS_REPE | ZYDIS_ATTRIB_HAS_REPNE)))
+		return false;
+	switch (in->mnemonic) {
+	case ZYDIS_MNEMONIC_MOVSB: case ZYDIS_MNEMONIC_MOVSW: case ZYDIS_MNEMONIC_MOVSD:
+	case ZYDIS_MNEMONIC_MOVSQ: case ZYDIS_MNEMONIC_STOSB: case ZYDIS_MNEMONIC_STOSW:
+	case ZYDIS_MNEMONIC_STOSD: case ZYDIS_MNEMONIC_STOSQ: case ZYDIS_MNEMONIC_LODSB:
+	case ZYDIS_MNEMONIC_LODSW: case ZYDIS_MNEMONIC_LODSD: case ZYDIS_MNEMONIC_LODSQ:
+	case ZYDIS_MNEMONIC_SCASB: case ZYDIS_MNEMONIC_SCASW: case ZYDIS_MNEMONIC_SCASD:
+	case ZYDIS_MNEMONIC_SCASQ: case ZYDIS_MNEMONIC_CMPSB: case ZYDIS_MNEMONIC_CMPSW:
+	case ZYDIS_MNEMONIC_CMPSD: case ZYDIS_MNEMONIC_CMPSQ: case ZYDIS_MNEMONIC_INSB:
+	case ZYDIS_MNEMONIC_INSW: case ZYDIS_MNEMONIC_INSD: case ZYDIS_MNEMONIC_OUTSB:
+	case ZYDIS_MNEMONIC_OUTSW: case ZYDIS_MNEMONIC_OUTSD:
+		return true;
+	default:
+		return false;
+	}
+}
+
 static bool rip_relative(const ZydisDecodedInstruction *in)
 {
 	return (in->attributes & ZYDIS_ATTRIB_HAS_MODRM) && in->raw.modrm.mod == 0 &&
@@ -502,6 +522,8 @@ enum trap_insn_class trap_classify(const uint8_t *code, size_t len, size_t *ret_
 		return TRAP_INSN_BAD;
 	if (ret_len)
 		*ret_len = in.length;
+	if (is_rep_string(&in))
+		return TRAP_INSN_REP;
 	if (is_barrier(&in))
 		return TRAP_INSN_BARRIER;
 	if (in.length < TRAP_MIN_INSN)

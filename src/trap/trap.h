@@ -119,6 +119,8 @@ enum trap_insn_class {
 	TRAP_INSN_SHORT,     /* an ordinary instruction we will not patch */
 	TRAP_INSN_BARRIER,   /* syscall, sysenter, int n, int3, rdtsc(p), cpuid, pushf...: never step it */
 	TRAP_INSN_BAD,       /* does not decode */
+	TRAP_INSN_REP,       /* a rep-prefixed string instruction (rep movsb...): a stop may fall
+	                      * between two of its iterations, where no breakpoint stops again */
 	TRAP_INSN__COUNT
 };
 /* Classify the instruction at the start of code[0..len) (len up to 15 is enough). */
