@@ -151,6 +151,33 @@ int rec_snapshot_exec(struct recorder *r)
 	return err;
 }
 
+/* What the refusal of a shared writable file mapping says (static storage). */
+static const char *shared_what(const char *path)
+{
+	static char what[200];
+	snprintf(what, sizeof(what), "a shared writable mapping of '%.100s' is shared memory "
+		 "rewind cannot replay", *path ? path : "a file");
+	return what;
+}
+
+int rec_check_mprotect(struct recorder *r, uint64_t addr, uint64_t len, const char **ret_what)
+{
+	struct task_map *tm;
+	size_t n;
+	int err = task_read_maps(&r->cur->t, &tm, &n);
+	if (err)
+		return err;
+	for (size_t i = 0; i < n && !err; i++)
+		if (tm[i].shared && (tm[i].prot & PROT_WRITE) && tm[i].inode &&
+		    tm[i].start < addr + len && addr < tm[i].end &&
+		    strcmp(tm[i].path, "/dev/zero") != 0) {
+			*ret_what = shared_what(tm[i].path);
+			err = -ENOTSUP;
+		}
+	task_maps_free(tm, n);
+	return err;
+}
+
 int rec_mmap_file(struct recorder *r, uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags,
 		  int fd, uint64_t offset, const char **ret_what)
 {
@@ -173,13 +200,12 @@ int rec_mmap_file(struct recorder *r, uint64_t addr, uint64_t len, uint64_t prot
 		 * maybe in processes outside the recording: replay could not
 		 * reproduce what they see. Refused rather than replayed wrong.
 		 */
-		static char what[200];
-		snprintf(what, sizeof(what), "a shared writable mapping of '%.100s' is shared memory "
-			 "rewind cannot replay", n ? orig : "a file");
 		free(src);
-		*ret_what = what;
+		*ret_what = shared_what(orig);
 		return -ENOTSUP;
 	}
+	if ((flags & 0x0f) == MAP_SHARED || (flags & 0x0f) == MAP_SHARED_VALIDATE)
+		r->cur->mm->shared_file = true; /* an mprotect may make it writable */
 	m = add_map(r);
 	m->start = addr;
 	m->end = addr + ALIGN_UP(len, 4096ull);

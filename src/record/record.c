@@ -84,6 +84,7 @@ static struct rec_mm *rmm_new(const struct rec_mm *copy)
 	struct rec_mm *m = xcalloc(1, sizeof(*m));
 	m->refs = 1;
 	m->pool = copy && copy->pool;
+	m->shared_file = copy && copy->shared_file;
 	return m;
 }
 
@@ -521,6 +522,13 @@ static int on_syscall_exit(struct recorder *r)
 				     (unsigned long long)r->num + 1, strerror(-err));
 		r->ev.maps = r->maps;
 		r->ev.nmaps = (uint32_t)r->nmaps;
+	}
+	if ((d->nr == SYS_mprotect || d->nr == SYS_pkey_mprotect) && r->ev.ret == 0 &&
+	    (r->cur->entry_regs.rdx & PROT_WRITE) && r->cur->mm->shared_file) {
+		err = rec_check_mprotect(r, r->cur->entry_regs.rdi, r->cur->entry_regs.rsi, &what);
+		if (err == -ENOTSUP)
+			return error("unsupported syscall %s (%s) at event %llu", d->name, what,
+				     (unsigned long long)r->num + 1);
 	}
 	err = write_event(r, &r->ev);
 	if (err)

@@ -13,6 +13,7 @@
 struct rec_mm {
 	int refs;
 	bool pool;     /* rec_map_rewind_page() could map the pool */
+	bool shared_file; /* it has had a read-only shared mapping of a file (mprotect checks) */
 	uint64_t used; /* bit i: slot i belongs to a task */
 };
 
@@ -97,6 +98,11 @@ bool rec_is_fault(const siginfo_t *si);
 
 /* mm.c */
 int rec_snapshot_exec(struct recorder *r);
+/*
+ * After a successful mprotect adding PROT_WRITE to [addr, addr+len): -ENOTSUP
+ * (*ret_what says why) if a shared mapping of a file now lies there writable.
+ */
+int rec_check_mprotect(struct recorder *r, uint64_t addr, uint64_t len, const char **ret_what);
 int rec_mmap_file(struct recorder *r, uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags,
 		  int fd, uint64_t offset, const char **ret_what);
 void rec_maps_reset(struct recorder *r);
