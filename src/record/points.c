@@ -46,6 +46,15 @@
  * again with tkill at the end, so that it follows ours; its siginfo is
  * then the tkill's.
  */
+/* Resume t (holding its signal back) to its next signal stop; 0 with *regs there, or -errno. */
+static int step_stop(struct task *t, enum task_resume how, struct user_regs_struct **regs)
+{
+	int err = task_step(t, how, 0);
+	if (!err && t->stop != TS_SIGNAL)
+		err = t->stop == TS_EXITED ? -ESRCH : -EPROTO;
+	return err ? err : task_regs(t, regs);
+}
+
 /*
  * The task stands at (or in the middle of) a rep-prefixed string instruction
  * of len bytes: run it to its end at full speed, with a hardware breakpoint
@@ -64,11 +73,7 @@ static int finish_rep(struct task *t, struct user_regs_struct **regs, size_t len
 	if (!err)
 		err = task_set_debugreg(t, 7, (dr7 & ~0xf000full) | 1); /* DR0: execute, local */
 	while (!err) {
-		err = task_step(t, TR_CONT, 0);
-		if (!err && t->stop != TS_SIGNAL)
-			err = t->stop == TS_EXITED ? -ESRCH : -EPROTO;
-		if (!err)
-			err = task_regs(t, regs);
+		err = step_stop(t, TR_CONT, regs);
 		if (err)
 			break;
 		if ((*regs)->rip == next && t->sig == SIGTRAP)
@@ -118,11 +123,7 @@ int rec_settle_point(struct recorder *r, struct user_regs_struct **regs)
 		if (!traps || k == TRAP_INSN_PATCHABLE || k == TRAP_INSN_BARRIER ||
 		    k == TRAP_INSN_BAD)
 			break;
-		err = task_step(t, TR_SINGLESTEP, 0);
-		if (!err && t->stop != TS_SIGNAL)
-			err = t->stop == TS_EXITED ? -ESRCH : -EPROTO;
-		if (!err)
-			err = task_regs(t, regs);
+		err = step_stop(t, TR_SINGLESTEP, regs);
 		if (err)
 			break;
 		have_si = task_getsiginfo(t, &si) == 0;

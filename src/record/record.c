@@ -103,14 +103,6 @@ static void scratch_release(struct rtask *t)
 	t->redirect_buf = 0;
 }
 
-static size_t mm_tasks(const struct recorder *r, const struct rec_mm *m)
-{
-	size_t n = 0;
-	for (size_t i = 0; i < r->ntasks; i++)
-		n += r->tasks[i]->state != RT_DEAD && r->tasks[i]->mm == m;
-	return n;
-}
-
 /*
  * At a syscall entry: read, pread64 or recvfrom into memory another task
  * shares go to the task's slot of the pool (taken now if it has none).
@@ -121,7 +113,7 @@ static void scratch_redirect(struct recorder *r, const struct sc_desc *d,
 	struct rtask *c = r->cur;
 	if ((d->nr != SYS_read && d->nr != SYS_pread64 && d->nr != SYS_recvfrom) || !c->mm ||
 	    !c->mm->pool || !regs->rsi || !regs->rdx || regs->rdx > REWIND_POOL_SLOT ||
-	    mm_tasks(r, c->mm) < 2)
+	    c->mm->refs < 2)
 		return;
 	if (c->slot < 0) {
 		if (c->mm->used == UINT64_MAX)
@@ -797,6 +789,8 @@ static void task_gone(struct recorder *r, struct rtask *t)
 	t->t.stop = TS_EXITED;
 	end_entered(t);
 	scratch_release(t);
+	rmm_put(t->mm);
+	t->mm = NULL;
 	r->nlive--;
 	if (r->cur == t)
 		r->cur = NULL;

@@ -11,7 +11,7 @@
 
 /* An address space (shared by CLONE_VM clones): which slots of its scratch pool are taken. */
 struct rec_mm {
-	int refs;
+	int refs;      /* the live tasks in it */
 	bool pool;     /* rec_map_rewind_page() could map the pool */
 	bool shared_file; /* it has had a read-only shared mapping of a file (mprotect checks) */
 	uint64_t used; /* bit i: slot i belongs to a task */

@@ -1230,8 +1230,9 @@ static void keep_frame(struct replayer *r, const struct trace_event *ev)
 
 /*
  * The state digest, without the trampoline pages the recording did not have,
- * the scratch pool (the recorder's reads went there) and what the blocked syscalls of the threads sharing the memory write (the
- * recorder leaves those out too, since format version 3: rec_inflight_ranges).
+ * the scratch pool (the recorder's reads went there) and what the blocked
+ * syscalls of the threads sharing the memory write (the recorder leaves
+ * those out too, since format version 3: replay_enter).
  */
 static int point_digest(struct replayer *r, uint64_t rsp, uint64_t *ret)
 {
@@ -1245,8 +1246,7 @@ static int point_digest(struct replayer *r, uint64_t rsp, uint64_t *ret)
 	skip[n++] = (struct task_range){ REWIND_POOL_ADDR, REWIND_POOL_ADDR + REWIND_POOL_SIZE };
 	for (size_t i = 0; i < r->ntasks; i++) {
 		const struct rep_task *o = r->tasks[i];
-		if (o == r->cur || o->dead || o->mm != r->cur->mm || !o->ninflight ||
-		    trace_reader_version(r->rd) < 3)
+		if (o == r->cur || o->dead || o->mm != r->cur->mm || !o->ninflight)
 			continue;
 		GROW(skip, alloc, n + o->ninflight);
 		memcpy(skip + n, o->inflight, o->ninflight * sizeof(*skip));
@@ -1457,7 +1457,10 @@ static int replay_enter(struct replayer *r)
 		err = write_outputs(r, &r->ev);
 	if (!err) {
 		r->cur->entered = true;
-		rec_inflight_ranges(r->t, d, &r->ev.regs, &r->cur->inflight, &r->cur->ninflight);
+		/* Older recorders counted them in the state digests. */
+		if (trace_reader_version(r->rd) >= 3)
+			rec_inflight_ranges(r->t, d, &r->ev.regs, &r->cur->inflight,
+					    &r->cur->ninflight);
 	}
 	return err;
 }
