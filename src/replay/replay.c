@@ -568,7 +568,8 @@ static int check_interrupt(struct replayer *r)
 	r->sent_stop = false;
 	if (trap_count(r->cur->mm->traps) && task_regs(r->t, &regs) == 0) {
 		fixed = *regs; /* stopped inside a trampoline: show where the program is */
-		if (trap_locate(r->cur->mm->traps, r->t, &fixed))
+		if (trap_locate(r->cur->mm->traps, r->t, &fixed) ||
+		    trap_step_out(r->cur->mm->traps, r->t, &fixed) == 0)
 			task_set_regs(r->t, &fixed);
 	}
 	r->dbg = (struct rep_stop){ .kind = RSTOP_INTERRUPT };
@@ -1269,18 +1270,40 @@ static void point_trap_insert(struct replayer *r, const struct user_regs_struct 
 	struct trap_cond c;
 	int err;
 
+	uint64_t avoid[TRAP_MAX_AVOID + 1];
+	size_t navoid = 0;
+	bool watching = false;
+
 	r->point_trap = -1;
-	if (r->cur->deliver_sig || r->cur->frame_pending || trap_find(r->cur->mm->traps, rip) >= 0)
+	/* A single step (the debugger's) is one instruction: the hardware breakpoint does. */
+	if (r->cur->deliver_sig || r->cur->frame_pending || r->stepping ||
+	    trap_find(r->cur->mm->traps, rip) >= 0)
 		return;
-	for (size_t i = 0; i < r->nbps; i++)
+	for (size_t i = 0; i < r->nbps; i++) {
 		if (r->bps[i].inserted && r->bps[i].addr >= rip && r->bps[i].addr < rip + 16)
 			return;
+		/* The trampoline's copy of the code after rip must not skip a breakpoint. */
+		if (navoid < ARRAY_SIZE(avoid))
+			avoid[navoid] = r->bps[i].addr;
+		navoid++;
+	}
+	for (int i = 0; i < 4; i++) {
+		if (!r->hw[i].used || r->hw[i].internal)
+			continue;
+		if (r->hw[i].kind != RBP_HW)
+			watching = true; /* a watchpoint may stop inside the copy */
+		else if (navoid < ARRAY_SIZE(avoid))
+			avoid[navoid++] = r->hw[i].addr;
+		else
+			navoid++;
+	}
 	{
 		struct user_regs_struct *now = NULL;
 		(void)task_regs(r->t, &now);
 		trap_cond_regs(&c, want, now);
 	}
-	err = trap_insert(r->cur->mm->traps, r->t, rip, &c, &r->point_trap);
+	err = trap_insert_point(r->cur->mm->traps, r->t, rip, &c, avoid, navoid, watching,
+				&r->point_trap);
 	if (err) {
 		dbg(LM_REP, "no trap at 0x%llx for the state point: %s", (unsigned long long)rip,
 		    strerror(-err));

@@ -43,6 +43,8 @@
 #define DATA_MAGIC 64
 #define TRAP_MAGIC 0x5041525444574552ull /* "REWDTRAP" */
 #define REACH 0x7fff0000ll               /* a rel32 from anywhere in a page pair */
+#define MAX_COPY 8                       /* instructions copied after a point's (one branch last) */
+#define ARITH_FLAGS 0x8d5u               /* CF PF AF ZF SF OF */
 
 /* user_regs_struct index -> x86 register number; -1: not a general register. */
 static const int8_t x86_reg[TASK_NREGS] = {
@@ -66,6 +68,12 @@ struct trap_page {
 	bool slot_used[TRAP_SLOTS];
 };
 
+/* A program instruction run from a slot (from cont on), and its address in the program. */
+struct trap_map_ent {
+	uint32_t off;
+	uint64_t addr;
+};
+
 struct trap {
 	bool used, inserted;
 	uint64_t addr;
@@ -80,6 +88,15 @@ struct trap {
 	uint32_t cond_end;       /* rax and flags are live before */
 	uint32_t cont, cont_end; /* the relocated instruction (and what follows it) */
 	uint32_t int3;
+	bool point;              /* trap_insert_point(): may copy on and clobber dead flags */
+	bool no_dead_flags;
+	unsigned navoid;
+	uint64_t avoid[TRAP_MAX_AVOID]; /* addresses the copy stops before */
+	bool dead_flags;         /* the fast test clobbers the arithmetic flags (dead at addr) */
+	uint64_t want_flags;     /* their value at a match: the condition's eflags term */
+	uint32_t flags_real;     /* dead_flags: the program's flags again from this offset */
+	unsigned nmap;
+	struct trap_map_ent map[MAX_COPY + 3];
 };
 
 struct trap_set {
@@ -447,13 +464,13 @@ static void emit_push_ret(struct as *a, uint64_t ret)
  * on where it runs is -ENOTSUP.
  */
 static int relocate(struct as *a, uint64_t addr, const uint8_t *code,
-		    const ZydisDecodedInstruction *in)
+		    const ZydisDecodedInstruction *in, bool jump_back)
 {
 	uint64_t next = addr + in->length;
 	uint8_t buf[16];
 	bool falls = true;
 
-	if (is_barrier(in) || in->length < TRAP_MIN_INSN || in->length > 15)
+	if (is_barrier(in) || (jump_back && in->length < TRAP_MIN_INSN) || in->length > 15)
 		return -ENOTSUP;
 	memcpy(buf, code, in->length);
 	if (in->raw.imm[0].is_relative) {
@@ -507,7 +524,7 @@ static int relocate(struct as *a, uint64_t addr, const uint8_t *code,
 		memcpy(buf + in->raw.disp.offset, &d32, 4);
 	}
 	emit(a, buf, in->length);
-	if (falls) {
+	if (falls && jump_back) {
 		EMIT(a, 0xe9);
 		emit_rip_abs(a, next, 0);
 	}
@@ -529,7 +546,8 @@ enum trap_insn_class trap_classify(const uint8_t *code, size_t len, size_t *ret_
 	if (in.length < TRAP_MIN_INSN)
 		return TRAP_INSN_SHORT;
 	/* Relocatable in principle: try it at a nearby address. */
-	return relocate(&a, a.base - PAGE * 4, code, &in) ? TRAP_INSN_SHORT : TRAP_INSN_PATCHABLE;
+	return relocate(&a, a.base - PAGE * 4, code, &in, true) ? TRAP_INSN_SHORT
+								 : TRAP_INSN_PATCHABLE;
 }
 
 bool trap_patchable(struct task *t, uint64_t addr)
@@ -671,9 +689,9 @@ static void emit_restore(struct as *a, uint64_t data)
 
 /*
  * The term every match of c needs (the leftmost under its &&s), if it is a
- * general register other than rcx equal to a constant; else NULL.
+ * general register (other than rcx unless rcx_ok) equal to a constant; else NULL.
  */
-static const struct trap_node *fast_term(const struct trap_cond *c, const int *left)
+static const struct trap_node *fast_term(const struct trap_cond *c, const int *left, bool rcx_ok)
 {
 	int i = (int)c->n - 1;
 	const struct trap_node *n;
@@ -683,7 +701,7 @@ static const struct trap_node *fast_term(const struct trap_cond *c, const int *l
 		i = left[i];
 	n = &c->node[i];
 	if (n->kind != TRAP_TERM || n->mem || n->size != 8 || n->op != TRAP_EQ ||
-	    n->reg >= TASK_NREGS || x86_reg[n->reg] < 0 || x86_reg[n->reg] == 1)
+	    n->reg >= TASK_NREGS || x86_reg[n->reg] < 0 || (!rcx_ok && x86_reg[n->reg] == 1))
 		return NULL;
 	return n;
 }
@@ -716,11 +734,256 @@ static void emit_fast(struct as *a, struct trap *tr, const struct trap_node *n, 
 	emit_rcx(a, true, data);
 }
 
+/* ---- copies of the code after a point ---- */
+
+/* The instructions after a point's that its trampoline runs too. */
+struct copy_plan {
+	unsigned n;
+	struct {
+		uint64_t addr;
+		uint8_t code[16];
+		ZydisDecodedInstruction in;
+	} insn[MAX_COPY];
+	bool dead;      /* the arithmetic flags are dead at the point */
+	int writer;     /* dead: the instruction that rewrites them: -1 the point's own, else insn[] */
+};
+
+/* REWIND_TRAP_COPY=0: no copies and no dead-flag tests (to measure them). */
+static bool trap_copy_enabled(void)
+{
+	const char *e = getenv("REWIND_TRAP_COPY");
+	return !e || strcmp(e, "0") != 0;
+}
+
+static uint32_t flags_tested(const ZydisDecodedInstruction *in)
+{
+	return in->cpu_flags ? in->cpu_flags->tested & ARITH_FLAGS : ARITH_FLAGS;
+}
+
+/*
+ * The arithmetic flags the instruction always sets, whatever they were.
+ * Shifts and rotates leave them alone for a count of 0: none. An
+ * "undefined" AF after and/or/xor/test is cleared by the CPUs we know
+ * (and by QEMU's model), so those count as setting it.
+ */
+static uint32_t flags_written(const ZydisDecodedInstruction *in)
+{
+	uint32_t w;
+	if (!in->cpu_flags)
+		return 0;
+	switch (in->mnemonic) {
+	case ZYDIS_MNEMONIC_SHL: case ZYDIS_MNEMONIC_SHR: case ZYDIS_MNEMONIC_SAR:
+	case ZYDIS_MNEMONIC_ROL: case ZYDIS_MNEMONIC_ROR:
+	case ZYDIS_MNEMONIC_RCL: case ZYDIS_MNEMONIC_RCR: case ZYDIS_MNEMONIC_SHLD:
+	case ZYDIS_MNEMONIC_SHRD:
+		return 0;
+	default:
+		break;
+	}
+	w = in->cpu_flags->modified | in->cpu_flags->set_0 | in->cpu_flags->set_1;
+	if (in->mnemonic == ZYDIS_MNEMONIC_AND || in->mnemonic == ZYDIS_MNEMONIC_OR ||
+	    in->mnemonic == ZYDIS_MNEMONIC_XOR || in->mnemonic == ZYDIS_MNEMONIC_TEST)
+		w |= in->cpu_flags->undefined & ZYDIS_CPUFLAG_AF;
+	return w & ARITH_FLAGS;
+}
+
+/* A jcc (rel8 or rel32; not jrcxz or loop) or a jmp rel8/rel32. */
+static bool is_jcc(const ZydisDecodedInstruction *in)
+{
+	return in->raw.imm[0].is_relative &&
+	       ((in->opcode_map == ZYDIS_OPCODE_MAP_DEFAULT && (in->opcode & 0xf0) == 0x70) ||
+		(in->opcode_map == ZYDIS_OPCODE_MAP_0F && (in->opcode & 0xf0) == 0x80));
+}
+
+static bool is_jmp_rel(const ZydisDecodedInstruction *in)
+{
+	return in->raw.imm[0].is_relative && in->opcode_map == ZYDIS_OPCODE_MAP_DEFAULT &&
+	       (in->opcode == 0xeb || in->opcode == 0xe9);
+}
+
+/* Is [lo, hi) inside one mapping that is not writable? */
+static bool read_only_code(struct task *t, uint64_t lo, uint64_t hi)
+{
+	struct task_map *m;
+	size_t n;
+	bool ok = false;
+	if (task_read_maps(t, &m, &n))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (m[i].start <= lo && hi <= m[i].end)
+			ok = !(m[i].prot & PROT_WRITE);
+	task_maps_free(m, n);
+	return ok;
+}
+
+/*
+ * Plan the copy after point trap tr, whose instruction is in0: straight-line
+ * instructions up to a jcc or jmp that ends it; and whether the flags are
+ * dead at the point (every arithmetic flag rewritten before one is read).
+ */
+static void plan_copy(const struct trap_set *s, struct task *t, const struct trap *tr,
+		      const ZydisDecodedInstruction *in0, struct copy_plan *p)
+{
+	uint32_t need = ARITH_FLAGS;
+	bool live = false;
+	uint64_t pc = tr->addr + in0->length;
+
+	*p = (struct copy_plan){ .writer = -2 };
+	if (!trap_copy_enabled() || tr->navoid > TRAP_MAX_AVOID)
+		return;
+	if (flags_tested(in0))
+		live = true;
+	need &= ~flags_written(in0);
+	if (!live && !need)
+		p->writer = -1;
+	if (in0->meta.branch_type != ZYDIS_BRANCH_TYPE_NONE || in0->raw.imm[0].is_relative)
+		goto out; /* a rewritten branch: nothing after it to copy */
+	while (p->n < MAX_COPY) {
+		ZydisDecodedInstruction *in = &p->insn[p->n].in;
+		uint8_t *code = p->insn[p->n].code;
+		size_t got = 0;
+		bool end;
+
+		for (unsigned k = 0; k < tr->navoid; k++)
+			if (tr->avoid[k] == pc)
+				goto out;
+		if (trap_find(s, pc) >= 0)
+			goto out;
+		memset(code, 0, 16);
+		while (got < 16 && task_read(t, pc + got, code + got, 1) == 0)
+			got++;
+		if (!got || !decode(code, got, in) || is_barrier(in) || is_rep_string(in))
+			goto out;
+		end = is_jcc(in) || is_jmp_rel(in);
+		if (!end && (in->meta.branch_type != ZYDIS_BRANCH_TYPE_NONE ||
+			     ((in->attributes & ZYDIS_ATTRIB_IS_RELATIVE) && !rip_relative(in)) ||
+			     (rip_relative(in) && (in->address_width != 64 || in->raw.disp.size != 32))))
+			goto out;
+		p->insn[p->n].addr = pc;
+		p->n++;
+		if (p->writer == -2 && !live) {
+			if (flags_tested(in) & need)
+				live = true;
+			need &= ~flags_written(in);
+			if (!live && !need)
+				p->writer = (int)p->n - 1;
+		}
+		pc += in->length;
+		if (end)
+			break;
+	}
+out:
+	if (p->n && !read_only_code(t, tr->addr, pc))
+		p->n = 0;
+	if (p->writer >= (int)p->n)
+		p->writer = -2; /* the flags are rewritten only after the copy */
+	p->dead = p->writer >= -1;
+}
+
+/* Record that slot offset a->n runs the program's instruction at addr. */
+static void map_here(struct trap *tr, const struct as *a, uint64_t addr)
+{
+	if (tr->nmap < ARRAY_SIZE(tr->map))
+		tr->map[tr->nmap++] = (struct trap_map_ent){ (uint32_t)a->n, addr };
+}
+
+/* jcc cc / jmp (cc < 0) to an absolute target: rel32 when it reaches, else through jmp_abs. */
+static void emit_branch_abs(struct as *a, int cc, uint64_t target)
+{
+	int64_t rel = (int64_t)(target - (a->base + a->n + (cc < 0 ? 5 : 6)));
+	if (rel == (int32_t)rel) {
+		if (cc < 0)
+			EMIT(a, 0xe9);
+		else
+			EMIT(a, 0x0f, (uint8_t)(0x80 | cc));
+		emit32(a, (uint32_t)(int32_t)rel);
+	} else if (cc < 0) {
+		emit_jmp_abs(a, target);
+	} else {
+		EMIT(a, 0x0f, (uint8_t)(0x80 | (cc ^ 1)), 14, 0, 0, 0); /* not taken: over the jump */
+		emit_jmp_abs(a, target);
+	}
+}
+
+/*
+ * The copied instructions of plan p after the point's own; *ret_real: the
+ * offset after the one that rewrites the flags. 0 or -ENOTSUP.
+ */
+static int emit_copy(struct as *a, struct trap *tr, const struct copy_plan *p, uint32_t *ret_real)
+{
+	uint64_t next = 0;
+	for (unsigned i = 0; i < p->n; i++) {
+		const ZydisDecodedInstruction *in = &p->insn[i].in;
+		uint64_t addr = p->insn[i].addr;
+		next = addr + in->length;
+		map_here(tr, a, addr);
+		if (is_jcc(in) || is_jmp_rel(in)) {
+			uint64_t target = next + (uint64_t)in->raw.imm[0].value.s;
+			if (is_jmp_rel(in)) {
+				emit_branch_abs(a, -1, target);
+				return 0;
+			}
+			/* A loop's back edge to the point itself stays in the trampoline. */
+			if (target == tr->addr) {
+				EMIT(a, 0x0f, (uint8_t)(0x80 | (in->opcode & 0xf)));
+				emit32(a, (uint32_t)(int32_t)-(int64_t)(a->n + 4));
+			} else {
+				emit_branch_abs(a, in->opcode & 0xf, target);
+			}
+			break;
+		}
+		if (relocate(a, addr, p->insn[i].code, in, false))
+			return -ENOTSUP;
+		if ((int)i == p->writer)
+			*ret_real = (uint32_t)a->n;
+	}
+	map_here(tr, a, next);
+	EMIT(a, 0xe9);
+	emit_rip_abs(a, next, 0);
+	return 0;
+}
+
+/* cmp $value,%reg (or against the constant in memory): flags clobbered. jne to miss. */
+static void emit_fast_cmp(struct as *a, const struct trap_node *n, int miss)
+{
+	int r = x86_reg[n->reg];
+	uint8_t rex = (uint8_t)(0x48 | (r >= 8 ? 1 : 0));
+	if ((int64_t)n->value == (int32_t)n->value) {
+		EMIT(a, rex, 0x81, (uint8_t)(0xf8 | (r & 7)));
+		emit32(a, (uint32_t)n->value);
+	} else {
+		EMIT(a, (uint8_t)(0x48 | (r >= 8 ? 4 : 0)), 0x3b, (uint8_t)(((r & 7) << 3) | 5));
+		emit_const_ref(a, n->value, 0);
+	}
+	emit_jcc(a, 0x5, miss);
+}
+
+/*
+ * A point's condition ends with "&& eflags == v" (trap_cond_regs()): the
+ * condition without it into *out and v into *ret_flags; false otherwise.
+ */
+static bool drop_flags_term(const struct trap_cond *c, struct trap_cond *out, uint64_t *ret_flags)
+{
+	const struct trap_node *f;
+	if (c->n < 3 || c->node[c->n - 1].kind != TRAP_AND)
+		return false;
+	f = &c->node[c->n - 2];
+	if (f->kind != TRAP_TERM || f->mem || f->reg != UREG_EFLAGS || f->op != TRAP_EQ)
+		return false;
+	*out = *c;
+	out->n -= 2;
+	*ret_flags = f->value;
+	return true;
+}
+
 /* Build the trampoline of trap tr in a (a->base set). */
-static int build(struct as *a, struct trap *tr, const ZydisDecodedInstruction *in, uint64_t data)
+static int build(struct as *a, struct trap *tr, const ZydisDecodedInstruction *in, uint64_t data,
+		 const struct copy_plan *p)
 {
 	int left[TRAP_MAX_NODES], hit, miss, cont;
 	const struct trap_node *fast;
+	struct trap_cond dcond;
+	const struct trap_cond *cond = &tr->cond;
 	int err;
 
 	if (!shape(&tr->cond, left))
@@ -729,17 +992,28 @@ static int build(struct as *a, struct trap *tr, const ZydisDecodedInstruction *i
 	miss = new_label(a);
 	cont = new_label(a);
 	tr->fast_out = 0;
-	fast = trap_fast_enabled() ? fast_term(&tr->cond, left) : NULL;
-	if (fast)
-		emit_fast(a, tr, fast, data, cont);
+	tr->dead_flags = false;
+	tr->nmap = 0;
+	if (p->dead && trap_fast_enabled() && drop_flags_term(&tr->cond, &dcond, &tr->want_flags) &&
+	    shape(&dcond, left) && (fast = fast_term(&dcond, left, true))) {
+		/* The flags are dead here: a cmp tests the first term. */
+		tr->dead_flags = true;
+		cond = &dcond;
+		emit_fast_cmp(a, fast, cont);
+	} else {
+		(void)shape(&tr->cond, left);
+		fast = trap_fast_enabled() ? fast_term(&tr->cond, left, false) : NULL;
+		if (fast)
+			emit_fast(a, tr, fast, data, cont);
+	}
 	tr->entry = (uint32_t)a->n;
 	EMIT(a, 0x48, 0x89, 0x05);
 	emit_rip_abs(a, data + DATA_SAVE, 0);
 	EMIT(a, 0x9f, 0x0f, 0x90, 0xc0); /* lahf; seto %al */
 	EMIT(a, 0x48, 0x89, 0x05);
 	emit_rip_abs(a, data + DATA_FLAGS, 0);
-	if (tr->cond.n)
-		gen(a, &tr->cond, left, (int)tr->cond.n - 1, data, hit, miss, miss);
+	if (cond->n)
+		gen(a, cond, left, (int)cond->n - 1, data, hit, miss, miss);
 	else
 		emit_jmp(a, hit);
 	tr->cond_end = (uint32_t)a->n;
@@ -747,9 +1021,17 @@ static int build(struct as *a, struct trap *tr, const ZydisDecodedInstruction *i
 	emit_restore(a, data);
 	bind(a, cont);
 	tr->cont = (uint32_t)a->n;
-	err = relocate(a, tr->addr, tr->orig, in);
+	err = relocate(a, tr->addr, tr->orig, in, !p->n);
 	if (err)
 		return err;
+	tr->flags_real = tr->cont + in->length; /* after the point's own instruction (writer -1) */
+	if (p->n) {
+		err = emit_copy(a, tr, p, &tr->flags_real);
+		if (err)
+			return err;
+	} else if (in->meta.branch_type == ZYDIS_BRANCH_TYPE_NONE && !in->raw.imm[0].is_relative) {
+		tr->map[tr->nmap++] = (struct trap_map_ent){ (uint32_t)a->n - 5, tr->addr + in->length };
+	}
 	tr->cont_end = (uint32_t)a->n;
 	bind(a, hit);
 	emit_restore(a, data);
@@ -962,7 +1244,15 @@ static int place(struct trap_set *s, struct task *t, struct trap *tr)
 	tr->slot = slot;
 	tr->tramp = s->pages[page].code + (uint64_t)slot * SLOT_SIZE;
 	a->base = tr->tramp;
-	err = build(a, tr, &in, s->pages[page].code + PAGE);
+	{
+		struct copy_plan *p = xcalloc(1, sizeof(*p));
+		if (tr->point)
+			plan_copy(s, t, tr, &in, p);
+		if (tr->no_dead_flags)
+			p->dead = false;
+		err = build(a, tr, &in, s->pages[page].code + PAGE, p);
+		free(p);
+	}
 	if (!err)
 		err = task_write(t, tr->tramp, a->b, a->n);
 	free(a);
@@ -988,8 +1278,8 @@ out_page:
 	return err;
 }
 
-int trap_insert(struct trap_set *s, struct task *t, uint64_t addr, const struct trap_cond *cond,
-		int *ret_id)
+static int insert(struct trap_set *s, struct task *t, uint64_t addr, const struct trap_cond *cond,
+		  const struct trap *opts, int *ret_id)
 {
 	int id = -1, left[TRAP_MAX_NODES], err;
 
@@ -1005,13 +1295,38 @@ int trap_insert(struct trap_set *s, struct task *t, uint64_t addr, const struct 
 	if (id < 0)
 		return -ENOTSUP;
 	struct trap *tr = &s->traps[id];
-	*tr = (struct trap){ .addr = addr, .cond = *cond };
+	*tr = *opts;
+	tr->addr = addr;
+	tr->cond = *cond;
 	err = place(s, t, tr);
 	if (err)
 		return err;
 	tr->used = true;
 	*ret_id = id;
 	return 0;
+}
+
+int trap_insert(struct trap_set *s, struct task *t, uint64_t addr, const struct trap_cond *cond,
+		int *ret_id)
+{
+	static const struct trap plain;
+	return insert(s, t, addr, cond, &plain, ret_id);
+}
+
+int trap_insert_point(struct trap_set *s, struct task *t, uint64_t addr,
+		      const struct trap_cond *cond, const uint64_t *avoid, size_t navoid,
+		      bool no_dead_flags, int *ret_id)
+{
+	struct trap *o = xcalloc(1, sizeof(*o));
+	int err;
+	o->point = true;
+	o->no_dead_flags = no_dead_flags;
+	o->navoid = navoid > TRAP_MAX_AVOID ? TRAP_MAX_AVOID + 1 : (unsigned)navoid;
+	if (navoid <= TRAP_MAX_AVOID && navoid)
+		memcpy(o->avoid, avoid, navoid * sizeof(*avoid));
+	err = insert(s, t, addr, cond, o, ret_id);
+	free(o);
+	return err;
 }
 
 static void unplace(struct trap_set *s, struct task *t, struct trap *tr)
@@ -1068,6 +1383,12 @@ static struct trap *trap_at_rip(struct trap_set *s, uint64_t rip)
 	return NULL;
 }
 
+/* Arithmetic flags of a dead-flag trap at its match: the condition's. */
+static void want_flags(const struct trap *tr, struct user_regs_struct *regs)
+{
+	regs->eflags = (regs->eflags & ~(uint64_t)ARITH_FLAGS) | (tr->want_flags & ARITH_FLAGS);
+}
+
 bool trap_locate(struct trap_set *s, struct task *t, struct user_regs_struct *regs)
 {
 	struct trap *tr = trap_at_rip(s, regs->rip);
@@ -1078,8 +1399,10 @@ bool trap_locate(struct trap_set *s, struct task *t, struct user_regs_struct *re
 		return false;
 	off = regs->rip - tr->tramp;
 	if (off < tr->entry) {
+		if (tr->dead_flags && off)
+			return false; /* after the cmp: the program's flags are gone */
 		/* The fast part: rcx is ours from its first store until it is loaded back. */
-		if (off >= RCX_SAVED && off != tr->fast_out) {
+		if (!tr->dead_flags && off >= RCX_SAVED && off != tr->fast_out) {
 			data = s->pages[tr->page].code + PAGE;
 			if (task_read(t, data + DATA_RCX, &regs->rcx, sizeof(regs->rcx)))
 				return false;
@@ -1088,6 +1411,8 @@ bool trap_locate(struct trap_set *s, struct task *t, struct user_regs_struct *re
 		return true;
 	}
 	in_cond = off < tr->cont || (off >= tr->cont_end && off <= tr->int3);
+	if (in_cond && tr->dead_flags && off != tr->int3 && off != tr->int3 + 1)
+		return false; /* flags clobbered and the condition not known to hold */
 	if (in_cond && off >= tr->entry + RAX_SAVED) {
 		data = s->pages[tr->page].code + PAGE;
 		if (task_read(t, data + DATA_SAVE, v, sizeof(v)))
@@ -1097,15 +1422,45 @@ bool trap_locate(struct trap_set *s, struct task *t, struct user_regs_struct *re
 			regs->eflags = (regs->eflags & ~0x8d5ull) | ((v[1] >> 8) & 0xd5) |
 				       ((v[1] & 1) << 11);
 	}
-	if (in_cond || off == tr->cont || off == tr->int3 + 1) {
+	if ((in_cond || off == tr->int3 + 1) && tr->dead_flags)
+		want_flags(tr, regs);
+	if (in_cond || off == tr->int3 + 1) {
 		regs->rip = tr->addr; /* the instruction has not run */
 		return true;
 	}
-	if (off + 5 == tr->cont_end && tr->cont_end - tr->cont == (uint32_t)tr->len + 5) {
-		regs->rip = tr->addr + tr->len; /* it ran and falls through: at the jmp back */
+	if (tr->dead_flags && off < tr->flags_real)
+		return false;
+	if (off == tr->cont) {
+		regs->rip = tr->addr;
 		return true;
 	}
+	for (unsigned i = 0; i < tr->nmap; i++)
+		if (tr->map[i].off == off) {
+			regs->rip = tr->map[i].addr; /* a copied instruction, or the way back */
+			return true;
+		}
 	return false; /* inside a rewritten branch or call */
+}
+
+int trap_step_out(struct trap_set *s, struct task *t, struct user_regs_struct *regs)
+{
+	struct user_regs_struct *r;
+	for (int i = 0; i < 64; i++) {
+		int err = task_regs(t, &r);
+		if (err)
+			return err;
+		*regs = *r;
+		if (!trap_at_rip(s, regs->rip))
+			return -ENOENT;
+		if (trap_locate(s, t, regs))
+			return 0;
+		err = task_step(t, TR_SINGLESTEP, 0);
+		if (err)
+			return err;
+		if (t->stop != TS_SIGNAL || t->sig != SIGTRAP)
+			return -EINTR;
+	}
+	return -ENOENT;
 }
 
 enum trap_hit_kind trap_hit(struct trap_set *s, struct task *t, int sig,

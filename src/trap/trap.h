@@ -46,6 +46,8 @@
 /* The shortest instruction that can be patched: a jmp rel32. */
 #define TRAP_MIN_INSN 5
 #define TRAP_MAX_NODES 40
+/* At most this many addresses for trap_insert_point() to keep out of its copy. */
+#define TRAP_MAX_AVOID 16
 
 enum trap_op {
 	TRAP_EQ,
@@ -141,6 +143,28 @@ void trap_set_free(struct trap_set *s);
  */
 int trap_insert(struct trap_set *s, struct task *t, uint64_t addr, const struct trap_cond *cond,
 		int *ret_id);
+/*
+ * The same for a state point (cond from trap_cond_regs()), found on the
+ * fastest path the code allows:
+ * - The instructions after addr, up to and including a jcc or jmp (at most
+ *   8), also run from a copy in the trampoline, so a loop through addr
+ *   takes one extra jump per pass instead of two. The copy stops before an
+ *   address in avoid[0..navoid) (breakpoints that must still be hit),
+ *   before any other trap, and it is not made at all from a writable
+ *   mapping (code the program could rewrite) or when navoid exceeds
+ *   TRAP_MAX_AVOID.
+ * - When the arithmetic flags are dead at addr (written by the copied
+ *   instructions before anything reads them), the first test is a plain
+ *   `cmp` that clobbers them; at a match, trap_hit() reports the flags the
+ *   condition wants, which is exact since nothing reads the ones the
+ *   program had. Until the copy rewrites the flags, trap_locate() has no
+ *   honest value for them and returns false (trap_step_out()).
+ * Pass no_dead_flags when a stop may land inside the copy for another
+ * reason than a trap hit (a watchpoint).
+ */
+int trap_insert_point(struct trap_set *s, struct task *t, uint64_t addr,
+		      const struct trap_cond *cond, const uint64_t *avoid, size_t navoid,
+		      bool no_dead_flags, int *ret_id);
 /* Put the original bytes back and free the trap. Unknown ids are ignored. */
 int trap_remove(struct trap_set *s, struct task *t, int id);
 /* The trap at addr, or -1. */
@@ -169,6 +193,15 @@ enum trap_hit_kind trap_hit(struct trap_set *s, struct task *t, int sig,
  * in the middle of a rewritten call or branch.
  */
 bool trap_locate(struct trap_set *s, struct task *t, struct user_regs_struct *regs);
+/*
+ * A stopped task whose rip is in a trampoline where trap_locate() fails
+ * (flags clobbered, a rewritten branch): single-step it (at most 64 steps,
+ * no signal) until it can be located, then *regs as trap_locate() gives it
+ * (the task's registers are not written). 0, -ENOENT (not in a trampoline,
+ * or still not located), -EINTR (another stop came: t->stop says which),
+ * -errno.
+ */
+int trap_step_out(struct trap_set *s, struct task *t, struct user_regs_struct *regs);
 /*
  * Where to resume to execute the trapped instruction once and go on with
  * the trap in place: its relocated copy (registers must be the target's).

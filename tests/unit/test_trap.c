@@ -82,9 +82,86 @@ __asm__(".text\n"
 	".data\n"
 	".globl trap_counter\n.hidden trap_counter\n"
 	"trap_counter: .quad 0\n"
-	".text\n");
+	".text\n"
+	/* trap_spin(n): a spin-wait's shape; the flags are dead at trap_at_spin. */
+	".globl trap_spin\n.hidden trap_spin\n"
+	"trap_spin:\n"
+	"	push %rbx\n"
+	"	push %rbp\n"
+	"	push %r12\n"
+	"	push %r13\n"
+	"	push %r14\n"
+	"	push %r15\n"
+	"	xor %ebx, %ebx\n"
+	"	xor %ebp, %ebp\n"
+	"	xor %r12d, %r12d\n"
+	"	xor %r13d, %r13d\n"
+	"	xor %r14d, %r14d\n"
+	"	xor %r15d, %r15d\n"
+	"	xor %ecx, %ecx\n"
+	"	xor %r8d, %r8d\n"
+	"	xor %r9d, %r9d\n"
+	"	xor %r10d, %r10d\n"
+	"	xor %r11d, %r11d\n"
+	"	xor %eax, %eax\n"
+	"	xor %edx, %edx\n"
+	"trap_spin_top:\n"
+	"	add $1, %rax\n"
+	".globl trap_at_spin\n.hidden trap_at_spin\n"
+	"trap_at_spin:\n"
+	"	mov trap_counter(%rip), %rdx\n"
+	"	cmp %rdi, %rax\n"
+	"	jne trap_spin_top\n"
+	"	pop %r15\n"
+	"	pop %r14\n"
+	"	pop %r13\n"
+	"	pop %r12\n"
+	"	pop %rbp\n"
+	"	pop %rbx\n"
+	"	ret\n"
+	/* trap_spin2(n): the same, but the back edge goes to the trapped instruction. */
+	".globl trap_spin2\n.hidden trap_spin2\n"
+	"trap_spin2:\n"
+	"	push %rbx\n"
+	"	push %rbp\n"
+	"	push %r12\n"
+	"	push %r13\n"
+	"	push %r14\n"
+	"	push %r15\n"
+	"	xor %ebx, %ebx\n"
+	"	xor %ebp, %ebp\n"
+	"	xor %r12d, %r12d\n"
+	"	xor %r13d, %r13d\n"
+	"	xor %r14d, %r14d\n"
+	"	xor %r15d, %r15d\n"
+	"	xor %ecx, %ecx\n"
+	"	xor %r8d, %r8d\n"
+	"	xor %r9d, %r9d\n"
+	"	xor %r10d, %r10d\n"
+	"	xor %r11d, %r11d\n"
+	"	xor %eax, %eax\n"
+	"	xor %edx, %edx\n"
+	".globl trap_at_spin2\n.hidden trap_at_spin2\n"
+	"trap_at_spin2:\n"
+	"	{disp32} lea 1(%rax), %rax\n" /* 7 bytes, no flags */
+	"	add trap_counter(%rip), %rdx\n"
+	"	cmp %rdi, %rax\n"
+	"	jne trap_at_spin2\n"
+	"	mov %rdx, %rax\n"
+	"	pop %r15\n"
+	"	pop %r14\n"
+	"	pop %r13\n"
+	"	pop %r12\n"
+	"	pop %rbp\n"
+	"	pop %rbx\n"
+	"	ret\n");
 
 uint64_t trap_loop(uint64_t n, uint64_t *buf);
+uint64_t trap_spin(uint64_t n, uint64_t *buf);
+uint64_t trap_spin2(uint64_t n, uint64_t *buf);
+extern char trap_at_spin[], trap_at_spin2[];
+/* What the child runs between its two SIGSTOPs. */
+static uint64_t (*child_loop)(uint64_t, uint64_t *) = trap_loop;
 extern char trap_at_movabs[], trap_at_riprel[], trap_at_call[], trap_at_short[], trap_at_jcc[];
 
 #define N 200000
@@ -100,7 +177,7 @@ static void child(uint64_t n)
 	if (ptrace(PTRACE_TRACEME, 0, 0, 0) < 0)
 		_exit(99);
 	raise(SIGSTOP);
-	child_result = trap_loop(n, child_buf);
+	child_result = child_loop(n, child_buf);
 	raise(SIGSTOP);
 	_exit(0);
 }
@@ -129,7 +206,7 @@ static void cont(struct task *t)
 /* Run to the final SIGSTOP and check the loop's result against our own run. */
 static void finish(struct task *t, uint64_t n)
 {
-	uint64_t buf[2], want = trap_loop(n, buf), got = 0;
+	uint64_t buf[2], want = child_loop(n, buf), got = 0;
 	for (;;) {
 		cont(t);
 		if (t->sig == SIGSTOP)
@@ -463,4 +540,62 @@ TEST(digest_leaves_the_trap_pages_out)
 	ASSERT_EQ(trap_detach(s, &t, true), 0);
 	finish(&t, N);
 	trap_set_free(s);
+}
+
+/* A point trap (copy and dead flags) stops once, at the state, with the program's flags. */
+static void point_trap_finds(uint64_t (*fn)(uint64_t, uint64_t *), uint64_t addr, bool dead)
+{
+	struct trap_set *s = trap_set_new();
+	struct user_regs_struct want, regs, *now;
+	struct trap_cond c;
+	struct task t;
+	bool faulted;
+	int id;
+
+	child_loop = fn;
+	/* The state at the 77777th pass, from a first child started the same way. */
+	for (int run = 0; run < 2; run++) {
+		start(&t, N);
+		if (run == 1)
+			break;
+		c = (struct trap_cond){ 0 };
+		ASSERT_TRUE(trap_cond_reg(&c, 10 /* rax */, TRAP_EQ, 77777));
+		ASSERT_EQ(trap_insert(s, &t, addr, &c, &id), 0);
+		ASSERT_EQ(next_hit(s, &t, &want, &faulted), id);
+		ASSERT_EQ(trap_detach(s, &t, true), 0);
+		task_kill(&t);
+		task_release(&t);
+	}
+	EXPECT_EQ(want.rax, 77777u);
+	ASSERT_EQ(task_regs(&t, &now), 0);
+	trap_cond_regs(&c, &want, now);
+	ASSERT_EQ(trap_insert_point(s, &t, addr, &c, NULL, 0, !dead, &id), 0);
+	ASSERT_EQ(next_hit(s, &t, &regs, &faulted), id);
+	EXPECT_FALSE(faulted);
+	EXPECT_EQ(regs.rip, addr);
+	EXPECT_EQ(regs.rax, want.rax);
+	EXPECT_EQ(regs.rdx, want.rdx);
+	EXPECT_EQ(regs.eflags & 0x8d5, want.eflags & 0x8d5);
+	/* Resume at the program's instruction as the replayer does; the loop ends right. */
+	regs.rip = addr;
+	task_set_regs(&t, &regs);
+	ASSERT_EQ(trap_remove(s, &t, id), 0);
+	finish(&t, N);
+	child_loop = trap_loop;
+	trap_set_free(s);
+}
+
+TEST(point_trap_in_a_spin_loop_with_dead_flags)
+{
+	if (!trap_enabled())
+		SKIP("REWIND_TRAPS=0");
+	point_trap_finds(trap_spin, (uint64_t)trap_at_spin, true);
+	point_trap_finds(trap_spin, (uint64_t)trap_at_spin, false);
+}
+
+TEST(point_trap_whose_loop_jumps_back_to_it)
+{
+	if (!trap_enabled())
+		SKIP("REWIND_TRAPS=0");
+	point_trap_finds(trap_spin2, (uint64_t)trap_at_spin2, true);
 }
