@@ -44,6 +44,7 @@
 #define TRAP_MAGIC 0x5041525444574552ull /* "REWDTRAP" */
 #define REACH 0x7fff0000ll               /* a rel32 from anywhere in a page pair */
 #define MAX_COPY 8                       /* instructions copied after a point's (one branch last) */
+#define MAX_PRE 4                        /* and before it, from the loop's branch target on */
 #define ARITH_FLAGS 0x8d5u               /* CF PF AF ZF SF OF */
 
 /* user_regs_struct index -> x86 register number; -1: not a general register. */
@@ -82,6 +83,8 @@ struct trap {
 	struct trap_cond cond;
 	int page, slot;
 	uint64_t tramp;          /* slot address */
+	uint32_t head;           /* offset of the test, where the patched jmp goes (after a
+	                          * copy of the code a loop runs before the point) */
 	uint32_t entry;          /* offsets in the slot: where rax and flags are saved (0 or
 	                          * after the fast part) */
 	uint32_t fast_out;       /* the fast part's jmp cont (rcx restored), 0: none */
@@ -96,7 +99,7 @@ struct trap {
 	uint64_t want_flags;     /* their value at a match: the condition's eflags term */
 	uint32_t flags_real;     /* dead_flags: the program's flags again from this offset */
 	unsigned nmap;
-	struct trap_map_ent map[MAX_COPY + 3];
+	struct trap_map_ent map[MAX_PRE + MAX_COPY + 3];
 };
 
 struct trap_set {
@@ -746,6 +749,12 @@ struct copy_plan {
 	} insn[MAX_COPY];
 	bool dead;      /* the arithmetic flags are dead at the point */
 	int writer;     /* dead: the instruction that rewrites them: -1 the point's own, else insn[] */
+	unsigned npre;  /* the loop's branch goes a few instructions before the point: those */
+	struct {
+		uint64_t addr;
+		uint8_t code[16];
+		ZydisDecodedInstruction in;
+	} pre[MAX_PRE];
 };
 
 /* REWIND_TRAP_COPY=0: no copies and no dead-flag tests (to measure them). */
@@ -817,6 +826,30 @@ static bool read_only_code(struct task *t, uint64_t lo, uint64_t hi)
 }
 
 /*
+ * Can the instruction at pc run from a copy? Its bytes into code[16] and
+ * decoded into *in; *end: it is a jcc or jmp, which ends a copy.
+ */
+static bool copyable(const struct trap_set *s, struct task *t, const struct trap *tr, uint64_t pc,
+		     uint8_t *code, ZydisDecodedInstruction *in, bool *end)
+{
+	size_t got = 0;
+	for (unsigned k = 0; k < tr->navoid; k++)
+		if (tr->avoid[k] == pc)
+			return false;
+	if (trap_find(s, pc) >= 0)
+		return false;
+	memset(code, 0, 16);
+	while (got < 16 && task_read(t, pc + got, code + got, 1) == 0)
+		got++;
+	if (!got || !decode(code, got, in) || is_barrier(in) || is_rep_string(in))
+		return false;
+	*end = is_jcc(in) || is_jmp_rel(in);
+	return *end || (in->meta.branch_type == ZYDIS_BRANCH_TYPE_NONE &&
+			!((in->attributes & ZYDIS_ATTRIB_IS_RELATIVE) && !rip_relative(in)) &&
+			!(rip_relative(in) && (in->address_width != 64 || in->raw.disp.size != 32)));
+}
+
+/*
  * Plan the copy after point trap tr, whose instruction is in0: straight-line
  * instructions up to a jcc or jmp that ends it; and whether the flags are
  * dead at the point (every arithmetic flag rewritten before one is read).
@@ -826,7 +859,7 @@ static void plan_copy(const struct trap_set *s, struct task *t, const struct tra
 {
 	uint32_t need = ARITH_FLAGS;
 	bool live = false;
-	uint64_t pc = tr->addr + in0->length;
+	uint64_t pc = tr->addr + in0->length, lo;
 
 	*p = (struct copy_plan){ .writer = -2 };
 	if (!trap_copy_enabled() || tr->navoid > TRAP_MAX_AVOID)
@@ -840,24 +873,9 @@ static void plan_copy(const struct trap_set *s, struct task *t, const struct tra
 		goto out; /* a rewritten branch: nothing after it to copy */
 	while (p->n < MAX_COPY) {
 		ZydisDecodedInstruction *in = &p->insn[p->n].in;
-		uint8_t *code = p->insn[p->n].code;
-		size_t got = 0;
 		bool end;
 
-		for (unsigned k = 0; k < tr->navoid; k++)
-			if (tr->avoid[k] == pc)
-				goto out;
-		if (trap_find(s, pc) >= 0)
-			goto out;
-		memset(code, 0, 16);
-		while (got < 16 && task_read(t, pc + got, code + got, 1) == 0)
-			got++;
-		if (!got || !decode(code, got, in) || is_barrier(in) || is_rep_string(in))
-			goto out;
-		end = is_jcc(in) || is_jmp_rel(in);
-		if (!end && (in->meta.branch_type != ZYDIS_BRANCH_TYPE_NONE ||
-			     ((in->attributes & ZYDIS_ATTRIB_IS_RELATIVE) && !rip_relative(in)) ||
-			     (rip_relative(in) && (in->address_width != 64 || in->raw.disp.size != 32))))
+		if (!copyable(s, t, tr, pc, p->insn[p->n].code, in, &end))
 			goto out;
 		p->insn[p->n].addr = pc;
 		p->n++;
@@ -873,8 +891,27 @@ static void plan_copy(const struct trap_set *s, struct task *t, const struct tra
 			break;
 	}
 out:
-	if (p->n && !read_only_code(t, tr->addr, pc))
+	lo = tr->addr;
+	if (p->n && is_jcc(&p->insn[p->n - 1].in)) {
+		/* A back edge to shortly before the point: copy from there too. */
+		const ZydisDecodedInstruction *j = &p->insn[p->n - 1].in;
+		uint64_t target = p->insn[p->n - 1].addr + j->length + (uint64_t)j->raw.imm[0].value.s;
+		uint64_t at = target;
+		bool end;
+		while (target < tr->addr && tr->addr - target <= 32 && p->npre < MAX_PRE && at < tr->addr &&
+		       copyable(s, t, tr, at, p->pre[p->npre].code, &p->pre[p->npre].in, &end) && !end) {
+			p->pre[p->npre].addr = at;
+			at += p->pre[p->npre++].in.length;
+		}
+		if (at == tr->addr && target < tr->addr)
+			lo = target;
+		else
+			p->npre = 0;
+	}
+	if (p->n && !read_only_code(t, lo, pc)) {
 		p->n = 0;
+		p->npre = 0;
+	}
 	if (p->writer >= (int)p->n)
 		p->writer = -2; /* the flags are rewritten only after the copy */
 	p->dead = p->writer >= -1;
@@ -923,10 +960,11 @@ static int emit_copy(struct as *a, struct trap *tr, const struct copy_plan *p, u
 				emit_branch_abs(a, -1, target);
 				return 0;
 			}
-			/* A loop's back edge to the point itself stays in the trampoline. */
-			if (target == tr->addr) {
+			/* A loop's back edge to the point (or to the copy before it) stays here. */
+			if (target == tr->addr || (p->npre && target == p->pre[0].addr)) {
+				int64_t to = target == tr->addr ? tr->head : 0;
 				EMIT(a, 0x0f, (uint8_t)(0x80 | (in->opcode & 0xf)));
-				emit32(a, (uint32_t)(int32_t)-(int64_t)(a->n + 4));
+				emit32(a, (uint32_t)(int32_t)(to - (int64_t)(a->n + 4)));
 			} else {
 				emit_branch_abs(a, in->opcode & 0xf, target);
 			}
@@ -994,6 +1032,12 @@ static int build(struct as *a, struct trap *tr, const ZydisDecodedInstruction *i
 	tr->fast_out = 0;
 	tr->dead_flags = false;
 	tr->nmap = 0;
+	for (unsigned i = 0; i < p->npre; i++) {
+		map_here(tr, a, p->pre[i].addr);
+		if (relocate(a, p->pre[i].addr, p->pre[i].code, &p->pre[i].in, false))
+			return -ENOTSUP;
+	}
+	tr->head = (uint32_t)a->n;
 	if (p->dead && trap_fast_enabled() && drop_flags_term(&tr->cond, &dcond, &tr->want_flags) &&
 	    shape(&dcond, left) && (fast = fast_term(&dcond, left, true))) {
 		/* The flags are dead here: a cmp tests the first term. */
@@ -1259,7 +1303,7 @@ static int place(struct trap_set *s, struct task *t, struct trap *tr)
 	if (err)
 		goto out_page;
 	jmp[0] = 0xe9;
-	int32_t rel = (int32_t)(int64_t)(tr->tramp - (tr->addr + 5));
+	int32_t rel = (int32_t)(int64_t)(tr->tramp + tr->head - (tr->addr + 5));
 	memcpy(jmp + 1, &rel, 4);
 	err = task_write(t, tr->addr, jmp, sizeof(jmp));
 	if (err)
@@ -1398,11 +1442,11 @@ bool trap_locate(struct trap_set *s, struct task *t, struct user_regs_struct *re
 	if (!tr)
 		return false;
 	off = regs->rip - tr->tramp;
-	if (off < tr->entry) {
-		if (tr->dead_flags && off)
+	if (off >= tr->head && off < tr->entry) {
+		if (tr->dead_flags && off != tr->head)
 			return false; /* after the cmp: the program's flags are gone */
 		/* The fast part: rcx is ours from its first store until it is loaded back. */
-		if (!tr->dead_flags && off >= RCX_SAVED && off != tr->fast_out) {
+		if (!tr->dead_flags && off >= tr->head + RCX_SAVED && off != tr->fast_out) {
 			data = s->pages[tr->page].code + PAGE;
 			if (task_read(t, data + DATA_RCX, &regs->rcx, sizeof(regs->rcx)))
 				return false;
@@ -1410,7 +1454,7 @@ bool trap_locate(struct trap_set *s, struct task *t, struct user_regs_struct *re
 		regs->rip = tr->addr; /* the instruction has not run */
 		return true;
 	}
-	in_cond = off < tr->cont || (off >= tr->cont_end && off <= tr->int3);
+	in_cond = (off >= tr->head && off < tr->cont) || (off >= tr->cont_end && off <= tr->int3);
 	if (in_cond && tr->dead_flags && off != tr->int3 && off != tr->int3 + 1)
 		return false; /* flags clobbered and the condition not known to hold */
 	if (in_cond && off >= tr->entry + RAX_SAVED) {
@@ -1428,7 +1472,7 @@ bool trap_locate(struct trap_set *s, struct task *t, struct user_regs_struct *re
 		regs->rip = tr->addr; /* the instruction has not run */
 		return true;
 	}
-	if (tr->dead_flags && off < tr->flags_real)
+	if (tr->dead_flags && off >= tr->head && off < tr->flags_real)
 		return false;
 	if (off == tr->cont) {
 		regs->rip = tr->addr;
@@ -1574,7 +1618,7 @@ void trap_recheck(struct trap_set *s, struct task *t)
 	for (int i = 0; i < MAX_TRAPS; i++) {
 		struct trap *tr = &s->traps[i];
 		uint8_t b[5];
-		int32_t rel = (int32_t)(int64_t)(tr->tramp - (tr->addr + 5));
+		int32_t rel = (int32_t)(int64_t)(tr->tramp + tr->head - (tr->addr + 5));
 		if (!tr->used || !tr->inserted)
 			continue;
 		if (task_read(t, tr->addr, b, 5) == 0 && b[0] == 0xe9 && !memcmp(b + 1, &rel, 4))
