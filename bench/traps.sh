@@ -4,8 +4,10 @@
 #  1. bench/timer_nosys.c (40 signals in a loop without syscalls): rewind
 #     record, then rewind replay -a with traps and with REWIND_TRAPS=0
 #     (hyperfine), and the per-point hit counts (REWIND_LOG=replay:debug).
-#  2. bench/cond_break.c (f called 100,000 times): gdb's wall time for
-#     `break f if i == 99999` + `continue`, with traps and without.
+#  2. bench/cond_break.c (f called 100,000 times, with a time() syscall
+#     before each call and without): gdb's wall time for
+#     `break f if i == 99999` + `continue`, with traps, without, and with
+#     gdb evaluating the condition itself.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -x build/rewind ] || { echo "bench/traps.sh: build/rewind is missing; run make" >&2; exit 1; }
@@ -36,21 +38,32 @@ took=$(echo "$(date +%s.%N) - $start" | bc)
 grep -oE "after [0-9]+ hits" "$dir/replay0.log" | awk -v t="$took" '
 	{ s += $2; n++ }
 	END { printf "REWIND_TRAPS=0: %d of 40 points in %.1f s, %d hits (%.1f s, %d hits a point)\n",
-		n, t, s, n ? t / n : 0, n ? s / n : 0 }'
+		n, t, s, n ? t / n : 0, n ? s / n : 0 }' || true
 
 echo "== cond_break: break f if i == 99999; continue"
-"$rw" record -o "$dir/c.trace" "$dir/cond_break" >/dev/null
+# "sys": a time() syscall before each call (100,000 events to replay on the way);
+# "pure": no syscall at all. host: gdb evaluates the condition itself, one stop
+# per call (the baseline; HOST=0 skips it, it takes over a minute).
 cat >"$dir/c.gdb" <<'GDB'
 maint set per-command time on
 break f if i == 99999
 continue
 print i
 GDB
-for traps in 1 0; do
-	REWIND_TRAPS=$traps "$rw" replay "$dir/c.trace" -- -batch -nx -x "$dir/c.gdb" \
-		>"$dir/c$traps.out" 2>&1
-	printf 'REWIND_TRAPS=%s: continue %s s wall, %s\n' "$traps" \
-		"$(grep -oE '[0-9.]+ \(wall\)' "$dir/c$traps.out" | sed -n 2p | cut -d' ' -f1)" \
-		"$(grep -E '^\$1' "$dir/c$traps.out")"
+sed '1i set breakpoint condition-evaluation host' "$dir/c.gdb" >"$dir/h.gdb"
+for variant in sys pure; do
+	arg=; [ "$variant" = pure ] && arg=pure
+	"$rw" record -o "$dir/c-$variant.trace" "$dir/cond_break" $arg >/dev/null
+	for mode in traps notraps host; do
+		[ "$mode" = host ] && [ "${HOST:-1}" = 0 ] && continue
+		script="$dir/c.gdb"; traps=1
+		[ "$mode" = notraps ] && traps=0
+		[ "$mode" = host ] && script="$dir/h.gdb"
+		REWIND_TRAPS=$traps "$rw" replay "$dir/c-$variant.trace" -- -batch -nx -x "$script" \
+			>"$dir/c.out" 2>&1
+		printf '%-4s %-8s continue %s s wall, %s\n' "$variant" "$mode" \
+			"$(grep -oE '[0-9.]+ \(wall\)' "$dir/c.out" | sed -n 2p | cut -d' ' -f1)" \
+			"$(grep -E '^\$1' "$dir/c.out")"
+	done
 done
 rm -rf "$dir"

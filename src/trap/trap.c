@@ -21,6 +21,19 @@
  * puts back SF ZF AF PF CF. Other flags are never touched. The fast part
  * touches no flag at all: a pass that misses there (a loop counter that
  * differs, say) costs a few moves and two jumps, not the flags' save.
+ *
+ * A state point's trampoline (trap_insert_point) may differ in three ways:
+ *
+ *   pre:    <copy of the straight-line code from the loop's branch target
+ *           up to the point>                 (falls into head)
+ *   head:   cmp $const,%reg; jne cont        (instead of fast, flags dead)
+ *   cont:   <the relocated instruction> <copies of the instructions after
+ *           it, up to a jcc or jmp>; jmp back
+ *
+ * The jcc of the copy goes to pre or head when it is the loop's back edge,
+ * so a pass of the loop stays in the slot and costs one cmp. The patched
+ * jmp enters at head. The map of a slot names, for each copied
+ * instruction, the program address it stands for (trap_locate).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -833,9 +846,6 @@ static bool copyable(const struct trap_set *s, struct task *t, const struct trap
 		     uint8_t *code, ZydisDecodedInstruction *in, bool *end)
 {
 	size_t got = 0;
-	for (unsigned k = 0; k < tr->navoid; k++)
-		if (tr->avoid[k] == pc)
-			return false;
 	if (trap_find(s, pc) >= 0)
 		return false;
 	memset(code, 0, 16);
@@ -843,6 +853,10 @@ static bool copyable(const struct trap_set *s, struct task *t, const struct trap
 		got++;
 	if (!got || !decode(code, got, in) || is_barrier(in) || is_rep_string(in))
 		return false;
+	/* A breakpoint's int3 anywhere in it (gdb may see other instruction starts). */
+	for (unsigned k = 0; k < tr->navoid; k++)
+		if (tr->avoid[k] >= pc && tr->avoid[k] < pc + in->length)
+			return false;
 	*end = is_jcc(in) || is_jmp_rel(in);
 	return *end || (in->meta.branch_type == ZYDIS_BRANCH_TYPE_NONE &&
 			!((in->attributes & ZYDIS_ATTRIB_IS_RELATIVE) && !rip_relative(in)) &&
