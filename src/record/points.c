@@ -99,14 +99,12 @@ int rec_settle_point(struct recorder *r, struct user_regs_struct **regs)
 
 	sigemptyset(&later);
 	for (; steps < MAX_STEPS; steps++) {
-		size_t got = 0, len = 0;
+		size_t got, len = 0;
 		siginfo_t si;
 		bool have_si;
 
-		if (task_read(t, (*regs)->rip, code, sizeof(code)) == 0)
-			got = sizeof(code);
-		while (got < sizeof(code) && task_read(t, (*regs)->rip + got, code + got, 1) == 0)
-			got++; /* the instruction may end near an unmapped page */
+		/* The instruction may end near an unmapped page. */
+		got = task_read_prefix(t, (*regs)->rip, code, sizeof(code));
 		if (!got)
 			break;
 		enum trap_insn_class k = trap_classify(code, got, &len);

@@ -437,6 +437,16 @@ int task_read(struct task *t, uint64_t addr, void *dst, size_t len)
 	return n < 0 ? -errno : -EFAULT;
 }
 
+size_t task_read_prefix(struct task *t, uint64_t addr, void *dst, size_t len)
+{
+	size_t got = 0;
+	if (task_read(t, addr, dst, len) == 0)
+		return len;
+	while (got < len && task_read(t, addr + got, (uint8_t *)dst + got, 1) == 0)
+		got++;
+	return got;
+}
+
 int task_write(struct task *t, uint64_t addr, const void *src, size_t len)
 {
 	struct iovec local = { (void *)src, len }, remote = { (void *)addr, len };

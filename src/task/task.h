@@ -131,6 +131,11 @@ void task_set_regs(struct task *t, const struct user_regs_struct *r);
 int task_flush_regs(struct task *t);
 
 int task_read(struct task *t, uint64_t addr, void *dst, size_t len);
+/*
+ * Read up to len bytes, stopping at the first that cannot be read (code
+ * that ends near an unmapped page): how many were read into dst.
+ */
+size_t task_read_prefix(struct task *t, uint64_t addr, void *dst, size_t len);
 /* Writes even to read-only pages (through /proc/PID/mem). */
 int task_write(struct task *t, uint64_t addr, const void *src, size_t len);
 /* Read a NUL-terminated string of at most max bytes; caller frees *ret. */

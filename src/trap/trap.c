@@ -569,10 +569,8 @@ enum trap_insn_class trap_classify(const uint8_t *code, size_t len, size_t *ret_
 bool trap_patchable(struct task *t, uint64_t addr)
 {
 	uint8_t code[16];
-	size_t got = 0;
 	/* The instruction may end near an unmapped page: read what is there. */
-	while (got < sizeof(code) && task_read(t, addr + got, code + got, 1) == 0)
-		got++;
+	size_t got = task_read_prefix(t, addr, code, sizeof(code));
 	return got && trap_classify(code, got, NULL) == TRAP_INSN_PATCHABLE;
 }
 
@@ -752,22 +750,21 @@ static void emit_fast(struct as *a, struct trap *tr, const struct trap_node *n, 
 
 /* ---- copies of the code after a point ---- */
 
+/* A program instruction a trampoline runs a copy of. */
+struct copy_insn {
+	uint64_t addr;
+	uint8_t code[16];
+	ZydisDecodedInstruction in;
+};
+
 /* The instructions after a point's that its trampoline runs too. */
 struct copy_plan {
 	unsigned n;
-	struct {
-		uint64_t addr;
-		uint8_t code[16];
-		ZydisDecodedInstruction in;
-	} insn[MAX_COPY];
+	struct copy_insn insn[MAX_COPY];
 	bool dead;      /* the arithmetic flags are dead at the point */
 	int writer;     /* dead: the instruction that rewrites them: -1 the point's own, else insn[] */
 	unsigned npre;  /* the loop's branch goes a few instructions before the point: those */
-	struct {
-		uint64_t addr;
-		uint8_t code[16];
-		ZydisDecodedInstruction in;
-	} pre[MAX_PRE];
+	struct copy_insn pre[MAX_PRE];
 };
 
 /* REWIND_TRAP_COPY=0: no copies and no dead-flag tests (to measure them). */
@@ -845,12 +842,11 @@ static bool read_only_code(struct task *t, uint64_t lo, uint64_t hi)
 static bool copyable(const struct trap_set *s, struct task *t, const struct trap *tr, uint64_t pc,
 		     uint8_t *code, ZydisDecodedInstruction *in, bool *end)
 {
-	size_t got = 0;
+	size_t got;
 	if (trap_find(s, pc) >= 0)
 		return false;
 	memset(code, 0, 16);
-	while (got < 16 && task_read(t, pc + got, code + got, 1) == 0)
-		got++;
+	got = task_read_prefix(t, pc, code, 16);
 	if (!got || !decode(code, got, in) || is_barrier(in) || is_rep_string(in))
 		return false;
 	/* A breakpoint's int3 anywhere in it (gdb may see other instruction starts). */
@@ -1079,6 +1075,7 @@ static int build(struct as *a, struct trap *tr, const ZydisDecodedInstruction *i
 	emit_restore(a, data);
 	bind(a, cont);
 	tr->cont = (uint32_t)a->n;
+	map_here(tr, a, tr->addr);
 	err = relocate(a, tr->addr, tr->orig, in, !p->n);
 	if (err)
 		return err;
@@ -1488,10 +1485,6 @@ bool trap_locate(struct trap_set *s, struct task *t, struct user_regs_struct *re
 	}
 	if (tr->dead_flags && off >= tr->head && off < tr->flags_real)
 		return false;
-	if (off == tr->cont) {
-		regs->rip = tr->addr;
-		return true;
-	}
 	for (unsigned i = 0; i < tr->nmap; i++)
 		if (tr->map[i].off == off) {
 			regs->rip = tr->map[i].addr; /* a copied instruction, or the way back */
