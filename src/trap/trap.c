@@ -1279,15 +1279,14 @@ static int place(struct trap_set *s, struct task *t, struct trap *tr)
 	uint8_t jmp[5];
 	struct as *a;
 	int slot = 0, page, err;
+	size_t got;
 
-	err = task_read(t, tr->addr, tr->orig, sizeof(tr->orig));
-	if (err) {
-		/* Near the end of a mapping: an instruction of 5-15 bytes still fits. */
-		memset(tr->orig, 0, sizeof(tr->orig));
-		if (task_read(t, tr->addr, tr->orig, TRAP_MIN_INSN))
-			return -EFAULT;
-	}
-	if (!decode(tr->orig, sizeof(tr->orig), &in) || is_barrier(&in) ||
+	/* Near the end of a mapping, decode only what is there. */
+	memset(tr->orig, 0, sizeof(tr->orig));
+	got = task_read_prefix(t, tr->addr, tr->orig, sizeof(tr->orig));
+	if (got < TRAP_MIN_INSN)
+		return -EFAULT;
+	if (!decode(tr->orig, got, &in) || is_barrier(&in) ||
 	    in.length < TRAP_MIN_INSN)
 		return -ENOTSUP;
 	tr->len = in.length;
