@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <xxhash.h>
 
 #include "gdbserver/gdb_int.h"
 #include "gdbserver/gdbserver.h"
@@ -451,6 +452,16 @@ static void cond_as_trap(struct server *sv, uint64_t addr)
 		(void)tl_insert_cond(sv->tl, addr, NULL);
 }
 
+/* A digest of the address's conditions for the hit index (0: none). */
+static uint64_t cond_key(struct server *sv, uint64_t addr)
+{
+	struct bp_cond *c = find_cond(sv, addr);
+	XXH64_hash_t h = 0;
+	for (int i = 0; c && i < c->n; i++)
+		h = XXH3_64bits_withSeed(c->code[i].data, c->code[i].len, h + 1);
+	return h;
+}
+
 static int do_break(struct server *sv, const char *p, bool insert)
 {
 	static const enum rep_bp_kind kinds[5] = { RBP_SW, RBP_HW, RBP_WRITE, RBP_READ, RBP_ACCESS };
@@ -467,6 +478,8 @@ static int do_break(struct server *sv, const char *p, bool insert)
 		drop_cond(sv, addr);
 	err = insert ? tl_insert(sv->tl, kinds[type], addr, len)
 		     : tl_remove(sv->tl, kinds[type], addr, len);
+	if (!err && insert && type <= 1)
+		(void)tl_set_cond_key(sv->tl, kinds[type], addr, cond_key(sv, addr));
 	if (!err && insert && type == 0)
 		cond_as_trap(sv, addr);
 	if (err == -ENOSPC)

@@ -12,17 +12,23 @@
 
 #include "task/task.h"
 #include "timeline/timeline.h"
+#include "timeline/timeline_int.h"
 #include "trap/trap.h"
 #include "trace/trace.h"
 
 #define MAX_USER_BPS 512
 #define MAX_CKPTS 128
 #define CKPT_INTERVAL_NS (100ull * 1000 * 1000)
+/* A run to an event boundary this long (from a checkpoint) takes one there. */
+#define CKPT_REVISIT_NS (20ull * 1000 * 1000)
+/* reverse-continue: hits a scan meets before it bisects what is left of its intervals. */
+#define SCAN_BISECT_HITS 1000
 
 struct user_bp {
 	enum rep_bp_kind kind;
 	uint64_t addr, len;
 	struct trap_cond *cond; /* RBP_SW: its condition as a trap (owned), or NULL */
+	uint64_t cond_key;      /* digest of its conditions (tl_set_cond_key), 0: none */
 };
 
 struct timeline {
@@ -31,6 +37,8 @@ struct timeline {
 	struct rep_session *s;
 	struct user_bp bps[MAX_USER_BPS];
 	size_t nbps;
+	bool bps_in; /* the user's breakpoints are in s (see user_bps()) */
+	struct hits hits;
 	bool pass_sig[65];
 	/* Checkpoints at event boundaries, in event order. */
 	struct rep_checkpoint *ckpts[MAX_CKPTS];
@@ -60,6 +68,24 @@ static bool has_user_bp(struct timeline *tl, enum rep_bp_kind kind, uint64_t add
 
 static void boundary_hook(void *arg);
 
+/* Put the user's breakpoints into the session, or take them out. */
+static void user_bps(struct timeline *tl, bool on)
+{
+	if (tl->bps_in == on)
+		return;
+	tl->bps_in = on;
+	for (size_t i = 0; i < tl->nbps; i++) {
+		const struct user_bp *b = &tl->bps[i];
+		if (!on) {
+			(void)rep_remove(tl->s, b->kind, b->addr, b->len);
+			continue;
+		}
+		(void)rep_insert(tl->s, b->kind, b->addr, b->len);
+		if (b->cond)
+			(void)rep_insert_cond(tl->s, b->addr, b->cond);
+	}
+}
+
 /* Settings every session gets: the user's breakpoints, signal stops, the hook. */
 static void setup_session(struct timeline *tl)
 {
@@ -67,11 +93,8 @@ static void setup_session(struct timeline *tl)
 	rep_set_boundary_hook(tl->s, boundary_hook, tl);
 	for (int sig = 1; sig < 65; sig++)
 		rep_set_pass_signal(tl->s, sig, tl->pass_sig[sig]);
-	for (size_t i = 0; i < tl->nbps; i++) {
-		(void)rep_insert(tl->s, tl->bps[i].kind, tl->bps[i].addr, tl->bps[i].len);
-		if (tl->bps[i].cond)
-			(void)rep_insert_cond(tl->s, tl->bps[i].addr, tl->bps[i].cond);
-	}
+	tl->bps_in = false;
+	user_bps(tl, true);
 }
 
 /* Drop every other checkpoint of the older half: their number grows slowly. */
@@ -173,7 +196,9 @@ int tl_open(const struct rep_opts *o, struct timeline **ret)
 	struct timeline *tl = xcalloc(1, sizeof(*tl));
 	tl->o = *o;
 	tl->o.echo_after = &tl->echo_after;
+	hits_init(&tl->hits, o->trace_dir, o->focus);
 	if (tl_restart(tl)) {
+		hits_release(&tl->hits);
 		free(tl);
 		return -1;
 	}
@@ -192,6 +217,7 @@ void tl_close(struct timeline *tl)
 	free(tl->user);
 	for (size_t i = 0; i < tl->nbps; i++)
 		free(tl->bps[i].cond);
+	hits_release(&tl->hits);
 	rep_session_close(tl->s);
 	free(tl);
 }
@@ -235,6 +261,16 @@ int tl_insert_cond(struct timeline *tl, uint64_t addr, const struct trap_cond *c
 		}
 		return rep_insert_cond(tl->s, addr, cond);
 	}
+	return -ENOENT;
+}
+
+int tl_set_cond_key(struct timeline *tl, enum rep_bp_kind kind, uint64_t addr, uint64_t key)
+{
+	for (size_t i = 0; i < tl->nbps; i++)
+		if (tl->bps[i].kind == kind && tl->bps[i].addr == addr) {
+			tl->bps[i].cond_key = key;
+			return 0;
+		}
 	return -ENOENT;
 }
 
@@ -297,14 +333,48 @@ static void internal_mode(struct timeline *tl, bool on)
 		rep_set_pass_signal(tl->s, sig, on ? true : tl->pass_sig[sig]);
 }
 
+/* Run until event ev is the next to run (breakpoint hits on the way are passed). */
+static int run_to(struct timeline *tl, uint64_t ev)
+{
+	struct rep_stop st;
+	do {
+		if (run(tl, false, ev, 0, NULL, NULL, &st))
+			return -1;
+	} while (is_hit(&st));
+	if (st.kind != RSTOP_EVENT)
+		return error("cannot replay to event %llu", (unsigned long long)ev);
+	return 0;
+}
+
 /*
- * From a fresh session, replay to position want. Every user hit on the way
- * calls on_hit (may be NULL); *ret_found says whether want was reached.
- * With stop_after_hits > 0, stop at that hit instead (want is a bound).
+ * A session at the boundary of event ev (the latest checkpoint at or before
+ * it, then the user's breakpoints out up to it), in internal mode.
  */
-static int replay_to(struct timeline *tl, size_t from, const struct rep_pos *want,
-		     uint64_t stop_after_hits, uint64_t *ret_hits, struct rep_stop *ret_hit_stop,
-		     bool *ret_found)
+static int boundary_session(struct timeline *tl, uint64_t ev)
+{
+	struct rep_pos p = { .event = ev, .boundary = true };
+	uint64_t t0 = now_ns();
+	int err;
+	if (restore_before(tl, &p, true, NULL))
+		return -1;
+	internal_mode(tl, true);
+	user_bps(tl, false);
+	err = run_to(tl, ev);
+	user_bps(tl, true);
+	/* Searches come back to where they went: a long way deserves a checkpoint. */
+	if (!err && now_ns() - t0 >= CKPT_REVISIT_NS)
+		add_checkpoint(tl);
+	return err;
+}
+
+/*
+ * Replay from the boundary of want's event to position want, inside that
+ * event's interval. Every user hit on the way counts; *ret_found says
+ * whether want was reached. With stop_after_hits > 0, stop at that hit
+ * instead (want is a bound) and give it in *ret_hit_stop.
+ */
+static int replay_to(struct timeline *tl, const struct rep_pos *want, uint64_t stop_after_hits,
+		     uint64_t *ret_hits, struct rep_stop *ret_hit_stop, bool *ret_found)
 {
 	struct rep_stop st;
 	struct rep_pos pos;
@@ -313,28 +383,8 @@ static int replay_to(struct timeline *tl, size_t from, const struct rep_pos *wan
 	int err = 0;
 
 	*ret_found = false;
-	rep_session_close(tl->s);
-	tl->s = NULL;
-	if (rep_checkpoint_restore(tl->ckpts[from], &tl->s))
+	if (boundary_session(tl, want->event))
 		return -1;
-	setup_session(tl);
-	internal_mode(tl, true);
-	/* Up to the boundary of the wanted event, counting hits. */
-	for (;;) {
-		if (run(tl, false, want->event, 0, NULL, NULL, &st))
-			return -1;
-		if (is_hit(&st)) {
-			hits++;
-			if (ret_hit_stop)
-				*ret_hit_stop = st;
-			if (stop_after_hits && hits == stop_after_hits)
-				goto out;
-			continue;
-		}
-		if (st.kind != RSTOP_EVENT)
-			goto out; /* the end: want is not there */
-		break;
-	}
 	if (rep_position(tl->s, &pos))
 		return -1;
 	if (rep_same_state(&pos.regs, &want->regs) && want->boundary) {
@@ -353,24 +403,22 @@ static int replay_to(struct timeline *tl, size_t from, const struct rep_pos *wan
 			err = -1;
 			break;
 		}
-		if (st.kind == RSTOP_BREAKPOINT && st.addr == want->regs.rip &&
-		    rep_position(tl->s, &pos) == 0 && rep_same_state(&pos.regs, &want->regs)) {
-			*ret_found = true;
-			break;
-		}
-
-		if (is_hit(&st) && !(temp && st.kind == RSTOP_BREAKPOINT &&
-				     st.addr == want->regs.rip)) {
-			hits++;
-			if (ret_hit_stop)
-				*ret_hit_stop = st;
-			if (stop_after_hits && hits == stop_after_hits)
+		if (st.kind == RSTOP_BREAKPOINT && st.addr == want->regs.rip) {
+			if (rep_position(tl->s, &pos) == 0 &&
+			    rep_same_state(&pos.regs, &want->regs)) {
+				*ret_found = true;
 				break;
-			continue;
+			}
+			if (temp || !is_hit(&st))
+				continue; /* the breakpoint there, another state */
+		} else if (!is_hit(&st)) {
+			break; /* past the event or at the end: not found */
 		}
-		if (st.kind == RSTOP_BREAKPOINT && temp)
-			continue; /* our breakpoint, another state */
-		break; /* past the event or at the end: not found */
+		hits++;
+		if (ret_hit_stop)
+			*ret_hit_stop = st;
+		if (stop_after_hits && hits == stop_after_hits)
+			break;
 	}
 	if (temp)
 		(void)rep_remove(tl->s, RBP_SW, want->regs.rip, 1);
@@ -385,19 +433,11 @@ out:
 /* From the nearest checkpoint, run until event is the next to run. */
 static int replay_to_boundary(struct timeline *tl, uint64_t event, struct rep_stop *stop)
 {
-	struct rep_pos p = { .event = event, .boundary = true };
-	if (restore_before(tl, &p, true, NULL))
-		return -1;
-	internal_mode(tl, true);
-	do {
-		if (run(tl, false, event, 0, NULL, NULL, stop))
-			return -1;
-	} while (is_hit(stop));
+	int err = boundary_session(tl, event);
 	internal_mode(tl, false);
-	if (stop->kind != RSTOP_EVENT)
-		return error("cannot replay to event %llu", (unsigned long long)event);
+	memset(stop, 0, sizeof(*stop));
 	stop->kind = RSTOP_STEP;
-	return 0;
+	return err;
 }
 
 /*
@@ -678,42 +718,290 @@ interval:
 	return 0;
 }
 
+/* Which of the user's breakpoints a stop is (its index in tl->bps), or -1. */
+static int stop_bp(struct timeline *tl, const struct rep_stop *st)
+{
+	for (size_t i = 0; i < tl->nbps; i++) {
+		const struct user_bp *b = &tl->bps[i];
+		bool kind = st->kind == RSTOP_BREAKPOINT ? b->kind == RBP_SW
+			    : st->kind == RSTOP_HWBREAK  ? b->kind == RBP_HW
+							 : st->kind == RSTOP_WATCH && b->kind == st->watch_kind;
+		if (kind && b->addr == st->addr)
+			return (int)i;
+	}
+	return -1;
+}
+
+/*
+ * The hit index of user breakpoint i (see timeline_int.h); create: make it
+ * if there is none. NULL when its hits cannot be told apart from another
+ * one's: a watchpoint while another is set (one write reports one of
+ * them), or two kinds of breakpoint at one address.
+ */
+static struct hit_index *bp_index(struct timeline *tl, size_t i, bool create)
+{
+	const struct user_bp *b = &tl->bps[i];
+	struct hit_key k = { .kind = b->kind, .addr = b->addr, .len = b->len,
+			     .cond = b->cond_key };
+	for (size_t j = 0; j < tl->nbps; j++) {
+		const struct user_bp *o = &tl->bps[j];
+		if (j != i && (b->kind >= RBP_WRITE ? o->kind >= RBP_WRITE
+						    : o->kind < RBP_WRITE && o->addr == b->addr))
+			return NULL;
+	}
+	return hits_find(&tl->hits, &k, create);
+}
+
+/* The first interval a search looks at: the start of the recording. */
+static uint64_t first_interval(struct timeline *tl)
+{
+	return tl->nckpts ? rep_checkpoint_pos(tl->ckpts[0])->event : 1;
+}
+
+/* Does the index know interval ev for every breakpoint set now? */
+static bool known(struct timeline *tl, uint64_t ev)
+{
+	for (size_t i = 0; i < tl->nbps; i++) {
+		const struct hit_index *x = bp_index(tl, i, false);
+		if (!x || hidx_floor(x, ev + 1) > ev)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * What the index knows below interval hi, for the breakpoints set now:
+ * true with the last interval that has hits and their number, or false
+ * with *ret_floor, the first interval of the run up to hi where it knows
+ * there are none (hi: it knows nothing of hi - 1).
+ */
+static bool index_last_hit(struct timeline *tl, uint64_t hi, uint64_t *ret_event, uint64_t *ret_n,
+			   uint64_t *ret_floor)
+{
+	uint64_t floor = first_interval(tl), best = 0, n = 0;
+	bool found = false;
+
+	for (size_t i = 0; i < tl->nbps; i++) {
+		const struct hit_index *x = bp_index(tl, i, false);
+		floor = MAX(floor, x ? hidx_floor(x, hi) : hi);
+	}
+	for (size_t i = 0; i < tl->nbps && floor < hi; i++) {
+		uint64_t e;
+		if (hidx_last(bp_index(tl, i, false), floor, hi, &e) && (!found || e > best)) {
+			best = e;
+			found = true;
+		}
+	}
+	if (!found) {
+		*ret_floor = MIN(floor, hi);
+		return false;
+	}
+	for (size_t i = 0; i < tl->nbps; i++)
+		n += hidx_count(bp_index(tl, i, false), best);
+	*ret_event = best;
+	*ret_n = n;
+	return true;
+}
+
+/* One breakpoint's hits in one interval, found by a scan. */
+struct scan_hit {
+	uint64_t event;
+	size_t bp; /* index in tl->bps; nbps: a stop that is none of them */
+	uint64_t n;
+};
+
+/* Put what a scan of the intervals [lo, hi) found into each breakpoint's index. */
+static void scan_commit(struct timeline *tl, uint64_t lo, uint64_t hi, const struct scan_hit *h,
+			size_t n)
+{
+	struct hit_count *c = xcalloc(n + 1, sizeof(*c));
+	for (size_t k = 0; k < n; k++)
+		if (h[k].bp == tl->nbps)
+			goto out; /* a stop we cannot name: counts we cannot trust */
+	for (size_t i = 0; i < tl->nbps; i++) {
+		struct hit_index *x = bp_index(tl, i, true);
+		size_t nc = 0;
+		if (!x)
+			continue;
+		for (size_t k = 0; k < n; k++)
+			if (h[k].bp == i)
+				c[nc++] = (struct hit_count){ h[k].event, h[k].n };
+		hidx_commit(&tl->hits, x, lo, hi, c, nc);
+	}
+out:
+	free(c);
+}
+
+/*
+ * Scan the intervals below hi that the index does not know, for hits of
+ * the breakpoints set now: from the latest checkpoint before hi, with the
+ * breakpoints out over what the index knows, then in, counting each one's
+ * hits per interval into the index. When more than SCAN_BISECT_HITS hits
+ * come while two intervals or more are left, bisect: run to the middle of
+ * what is left with the breakpoints out (taking a checkpoint there) and
+ * scan from there, so the later half is searched first. *ret_lo: where the
+ * last part scanned began (everything in [*ret_lo, hi) is scanned);
+ * *ret_found, *ret_event, *ret_n: the last interval in it with hits, and
+ * how many.
+ */
+static int scan_below(struct timeline *tl, uint64_t hi, uint64_t *ret_lo, bool *ret_found,
+		      uint64_t *ret_event, uint64_t *ret_n)
+{
+	struct rep_pos p = { .event = hi - 1, .boundary = true };
+	uint64_t *cnt = xcalloc(tl->nbps + 1, sizeof(*cnt));
+	struct scan_hit *seg = NULL;
+	size_t nseg = 0, seg_alloc = 0;
+	uint64_t ev, seg_lo, end = hi, total = 0;
+	struct rep_stop st;
+	int err = -1;
+
+	if (restore_before(tl, &p, true, NULL))
+		goto out;
+	for (ev = rep_current_event(tl->s); ev < hi - 1 && known(tl, ev); ev++)
+		;
+	internal_mode(tl, true);
+	user_bps(tl, false);
+	if (run_to(tl, ev))
+		goto out;
+	user_bps(tl, true);
+	seg_lo = ev;
+	while (ev < end) {
+		if (run(tl, false, ev + 1, 0, NULL, NULL, &st))
+			goto out;
+		if (is_hit(&st)) {
+			int b = stop_bp(tl, &st);
+			cnt[b < 0 ? tl->nbps : (size_t)b]++;
+			if (++total <= SCAN_BISECT_HITS || end - ev < 2)
+				continue;
+			/* Many hits and two intervals or more to go: bisect what is left. */
+			scan_commit(tl, seg_lo, ev, seg, nseg);
+			nseg = 0;
+			memset(cnt, 0, (tl->nbps + 1) * sizeof(*cnt));
+			seg_lo = ev + (end - ev) / 2;
+			dbg(LM_REP, "reverse-continue: %llu hits before event %llu; scanning from %llu",
+			    (unsigned long long)total, (unsigned long long)ev,
+			    (unsigned long long)seg_lo);
+			user_bps(tl, false);
+			if (run_to(tl, seg_lo))
+				goto out;
+			add_checkpoint(tl);
+			user_bps(tl, true);
+			ev = seg_lo;
+			total = 0;
+			continue;
+		}
+		if (st.kind != RSTOP_EVENT) {
+			end = ev; /* the end of the recording */
+			break;
+		}
+		for (size_t i = 0; i <= tl->nbps; i++)
+			if (cnt[i]) {
+				GROW(seg, seg_alloc, nseg + 1);
+				seg[nseg++] = (struct scan_hit){ ev, i, cnt[i] };
+				cnt[i] = 0;
+			}
+		ev++;
+	}
+	scan_commit(tl, seg_lo, end, seg, nseg);
+	*ret_found = nseg > 0;
+	if (nseg) {
+		*ret_event = seg[nseg - 1].event;
+		*ret_n = 0;
+		for (size_t k = nseg; k > 0 && seg[k - 1].event == *ret_event; k--)
+			*ret_n += seg[k - 1].n;
+	}
+	*ret_lo = seg_lo;
+	err = 0;
+out:
+	user_bps(tl, true);
+	internal_mode(tl, false);
+	free(seg);
+	free(cnt);
+	return err;
+}
+
+/* Go to the n-th hit of the breakpoints set now in interval ev. */
+static int reach_hit(struct timeline *tl, uint64_t ev, uint64_t n, struct rep_stop *stop)
+{
+	struct rep_stop st;
+	uint64_t got = 0;
+	int err = boundary_session(tl, ev);
+	while (!err) {
+		if (run(tl, false, ev + 1, 0, NULL, NULL, &st)) {
+			err = -1;
+			break;
+		}
+		if (!is_hit(&st)) {
+			err = error("lost breakpoint hit %llu of %llu before event %llu on the way back",
+				    (unsigned long long)got + 1, (unsigned long long)n,
+				    (unsigned long long)ev);
+			break;
+		}
+		if (++got == n)
+			*stop = st;
+		if (got == n)
+			break;
+	}
+	internal_mode(tl, false);
+	return err;
+}
+
+/*
+ * The last hit before the current position: first in its own interval,
+ * then interval by interval down, from the hit index where it knows them
+ * and by scanning (scan_below) where it does not. Found again from the
+ * boundary of its interval.
+ */
 int tl_reverse_continue(struct timeline *tl, struct rep_stop *stop, bool *ret_begin)
 {
-	struct rep_pos cur, want;
-	struct rep_stop hit;
-	uint64_t hits = 0, got = 0;
-	size_t idx = 0;
+	struct rep_pos cur;
+	uint64_t hits = 0, got = 0, hi, ev = 0, n = 0, lo;
 	bool found;
 
 	*ret_begin = false;
 	if (rep_position(tl->s, &cur))
 		return -1;
-	want = cur;
-	if (restore_before(tl, &cur, false, &idx))
-		return -1;
-	/* Scan from each checkpoint to the next position, newest interval first. */
-	for (;;) {
-		if (replay_to(tl, idx, &want, 0, &hits, NULL, &found))
+	hi = cur.event;
+	if (!cur.boundary) {
+		if (replay_to(tl, &cur, 0, &hits, NULL, &found))
 			return -1;
 		if (!found)
 			return error("cannot find the current position again (event %llu)",
-				     (unsigned long long)want.event);
-		if (hits)
-			break;
-		if (idx == 0)
-			return go_to_begin(tl, stop, ret_begin);
-		want = *rep_checkpoint_pos(tl->ckpts[idx]);
-		idx--;
+				     (unsigned long long)cur.event);
+		if (hits) {
+			memset(stop, 0, sizeof(*stop));
+			if (replay_to(tl, &cur, hits, &got, stop, &found))
+				return -1;
+			if (got != hits)
+				return error("lost breakpoint hit %llu on the way back",
+					     (unsigned long long)hits);
+			goto found;
+		}
 	}
-	memset(&hit, 0, sizeof(hit));
-	if (replay_to(tl, idx, &want, hits, &got, &hit, &found))
+	for (;;) {
+		if (hi <= first_interval(tl))
+			break;
+		if (index_last_hit(tl, hi, &ev, &n, &lo))
+			goto reach;
+		hi = lo;
+		if (hi <= first_interval(tl))
+			break;
+		if (scan_below(tl, hi, &lo, &found, &ev, &n))
+			return -1;
+		if (found)
+			goto reach;
+		BUG_ON(lo >= hi);
+		hi = lo;
+	}
+	hits_save(&tl->hits);
+	return go_to_begin(tl, stop, ret_begin);
+reach:
+	memset(stop, 0, sizeof(*stop));
+	if (reach_hit(tl, ev, n, stop))
 		return -1;
-	if (got != hits)
-		return error("lost breakpoint hit %llu on the way back",
-			     (unsigned long long)hits);
-	*stop = hit;
-	if (hit.kind == RSTOP_WATCH) {
+found:
+	hits_save(&tl->hits);
+	if (stop->kind == RSTOP_WATCH) {
 		/* Going backwards, a watchpoint stops before the write, not after it. */
 		struct rep_stop st;
 		bool begin;

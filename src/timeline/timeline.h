@@ -7,9 +7,13 @@
  * an earlier point to the last breakpoint hit before the current position
  * (reverse-continue) or to the instruction before it (reverse-stepi).
  *
- * Today the earlier point is always the start of the recording: each
- * reverse command replays from the beginning (no checkpoints yet), so its
- * cost grows with the distance from the start.
+ * The earlier point is the latest checkpoint before the target: one is
+ * taken at an event boundary every 100 ms of replay (thinned as they
+ * accumulate), and the user can take more (tl_user_checkpoint).
+ * reverse-continue keeps an index of the intervals between events where
+ * each breakpoint was hit (timeline_int.h), kept beside the trace, so it
+ * replays only the intervals it has not seen; where a scan meets many hits
+ * it bisects, searching the later half first.
  *
  * The timeline owns the replay session and the user's breakpoints, which
  * it puts back into every new session. Top-level: errors are reported
@@ -38,6 +42,12 @@ int tl_remove(struct timeline *tl, enum rep_bp_kind kind, uint64_t addr, uint64_
  * breakpoint there.
  */
 int tl_insert_cond(struct timeline *tl, uint64_t addr, const struct trap_cond *cond);
+/*
+ * A digest of the conditions the debugger attached to a breakpoint (0:
+ * none): the hit index keeps the hits of each breakpoint and condition
+ * apart. -ENOENT: no such breakpoint.
+ */
+int tl_set_cond_key(struct timeline *tl, enum rep_bp_kind kind, uint64_t addr, uint64_t key);
 /*
  * Checkpoints the user asks for (gdb: monitor checkpoint, run cN): numbered
  * from 1, at any position. tl_user_checkpoints() describes them, one line
