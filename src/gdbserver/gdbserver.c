@@ -28,6 +28,7 @@ struct bp_cond {
 	uint64_t addr;
 	struct buf code[4]; /* up to 4 expressions */
 	int n;
+	bool hw_as_trap;    /* the Z1 here went in as a software breakpoint with a trap */
 };
 
 struct server {
@@ -430,6 +431,22 @@ static bool cond_true(void *arg, struct rep_session *s, uint64_t addr)
 	return false;
 }
 
+/* The address's conditions as one trap condition: 0, or -ENOTSUP (none, or not compilable). */
+static int compile_conds(struct server *sv, uint64_t addr, struct trap_cond *ret)
+{
+	struct bp_cond *c = find_cond(sv, addr);
+	const uint8_t *code[4];
+	size_t len[4];
+
+	if (!c)
+		return -ENOTSUP;
+	for (int i = 0; i < c->n; i++) {
+		code[i] = c->code[i].data;
+		len[i] = c->code[i].len;
+	}
+	return gdb_ax_compile(code, len, c->n, addr, ret);
+}
+
 /*
  * Run the breakpoint's condition inside the tracee when it compiles to a
  * trap (src/trap), so calls where it is false never stop; cond_true()
@@ -437,16 +454,8 @@ static bool cond_true(void *arg, struct rep_session *s, uint64_t addr)
  */
 static void cond_as_trap(struct server *sv, uint64_t addr)
 {
-	struct bp_cond *c = find_cond(sv, addr);
-	const uint8_t *code[4];
-	size_t len[4];
 	struct trap_cond tc;
-
-	for (int i = 0; c && i < c->n; i++) {
-		code[i] = c->code[i].data;
-		len[i] = c->code[i].len;
-	}
-	if (c && gdb_ax_compile(code, len, c->n, addr, &tc) == 0)
+	if (compile_conds(sv, addr, &tc) == 0)
 		(void)tl_insert_cond(sv->tl, addr, &tc);
 	else
 		(void)tl_insert_cond(sv->tl, addr, NULL);
@@ -465,6 +474,9 @@ static uint64_t cond_key(struct server *sv, uint64_t addr)
 static int do_break(struct server *sv, const char *p, bool insert)
 {
 	static const enum rep_bp_kind kinds[5] = { RBP_SW, RBP_HW, RBP_WRITE, RBP_READ, RBP_ACCESS };
+	enum rep_bp_kind kind;
+	struct bp_cond *c;
+	bool was_trap;
 	unsigned type;
 	unsigned long long addr, len;
 	int err;
@@ -472,15 +484,28 @@ static int do_break(struct server *sv, const char *p, bool insert)
 		return reply(sv, "E00");
 	if (!sv->s)
 		return reply(sv, "E01");
+	c = type == 1 ? find_cond(sv, addr) : NULL;
+	was_trap = c && c->hw_as_trap;
 	if (type <= 1 && insert && parse_conds(sv, addr, p))
 		return reply(sv, "E.rewind cannot evaluate this condition; use a simpler one");
+	kind = kinds[type];
+	c = type == 1 ? find_cond(sv, addr) : NULL;
+	if (c && insert) {
+		/* A hardware breakpoint whose condition compiles becomes a trap: a debug
+		 * register would stop at every execution. */
+		struct trap_cond tc;
+		c->hw_as_trap = compile_conds(sv, addr, &tc) == 0;
+	}
+	if (c && c->hw_as_trap)
+		kind = RBP_SW;
+	if (insert && type == 1 && (kind == RBP_SW || was_trap)) /* gdb changed the condition */
+		(void)tl_remove(sv->tl, kind == RBP_SW ? RBP_HW : RBP_SW, addr, len);
 	if (type <= 1 && !insert)
 		drop_cond(sv, addr);
-	err = insert ? tl_insert(sv->tl, kinds[type], addr, len)
-		     : tl_remove(sv->tl, kinds[type], addr, len);
+	err = insert ? tl_insert(sv->tl, kind, addr, len) : tl_remove(sv->tl, kind, addr, len);
 	if (!err && insert && type <= 1)
-		(void)tl_set_cond_key(sv->tl, kinds[type], addr, cond_key(sv, addr));
-	if (!err && insert && type == 0)
+		(void)tl_set_cond_key(sv->tl, kind, addr, cond_key(sv, addr));
+	if (!err && insert && kind == RBP_SW)
 		cond_as_trap(sv, addr);
 	if (err == -ENOSPC)
 		return reply(sv, "E28");
