@@ -577,6 +577,34 @@ static int check_interrupt(struct replayer *r)
 }
 
 /*
+ * A signal for a handler is injected with a single step, which stops at
+ * the handler's first instruction. From a syscall stop that does not work:
+ * the kernel queues the signal, but the step's own SIGTRAP comes first
+ * (with the program still after its syscall). A state point can be such a
+ * stop (right after a syscall: a recording made without traps has those),
+ * so go to the signal's delivery stop first: resumed with the signal from
+ * a syscall stop, the kernel raises it, and it stops there before any
+ * instruction runs. 0 or -errno.
+ */
+static int signal_stop_for(struct replayer *r, int sig)
+{
+	int err;
+	if (r->t->stop == TS_SYSEMU_ENTRY) {
+		err = task_step(r->t, TR_SYSCALL, 0);
+		if (err)
+			return err;
+	}
+	if (r->t->stop != TS_SYSCALL_EXIT && r->t->stop != TS_SYSCALL_ENTRY)
+		return 0;
+	err = task_step(r->t, TR_CONT, sig);
+	if (err)
+		return err;
+	if (r->t->stop != TS_SIGNAL || r->t->sig != sig)
+		return -EPROTO;
+	return 0;
+}
+
+/*
  * Deliver a caught signal as the recording did: one single step into the
  * handler, the registers there checked, and the recorded frame written (its
  * kernel-filled fields differ between runs).
@@ -622,6 +650,9 @@ static int advance(struct replayer *r, enum task_resume how)
 	r->cur->deliver_sig = 0;
 	r->progressed = true;
 	if (r->cur->frame_pending) {
+		err = sig ? signal_stop_for(r, sig) : 0;
+		if (err)
+			return err;
 		err = deliver_frame(r, sig);
 		if (err)
 			return err < 0 ? err : -EPROTO;
