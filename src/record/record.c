@@ -75,8 +75,20 @@ static void end_entered(struct rtask *t)
  * maps into every address space, and copied to the program's buffer at the
  * syscall's exit stop. The kernel would otherwise fill the buffer while the
  * other threads run, which they could see at record time but not at
- * replay, where the data arrives at the read's event.
+ * replay, where the data arrives at the read's event. The vector forms get
+ * a copy of their iovec array in the slot (and recvmsg one of its msghdr),
+ * pointing into the slot, in place of the program's.
  */
+
+/* UIO_MAXIOV: the kernel rejects longer iovec arrays. */
+#define SCRATCH_IOV_MAX 1024
+/* sizeof(struct sockaddr_storage): the kernel writes no longer socket address. */
+#define SCRATCH_NAME_MAX 128
+/* The end of user memory with 4-level paging (the kernel's access_ok), page below 2^47. */
+#define SCRATCH_USER_END ((1ull << 47) - 4096)
+
+_Static_assert(sizeof(struct rec_kiovec) == 16, "struct iovec layout");
+_Static_assert(sizeof(struct rec_kmsghdr) == 56, "struct msghdr layout");
 
 /* A new address space: empty, or a fork's copy of copy (the pool, every slot free). */
 static struct rec_mm *rmm_new(const struct rec_mm *copy)
@@ -94,65 +106,286 @@ static void rmm_put(struct rec_mm *m)
 		free(m);
 }
 
+/* The task's redirected call is over, or will not reach its exit stop. */
+static void scratch_forget(struct rtask *t)
+{
+	free(t->redirect.iov);
+	t->redirect = (struct rec_redirect){ 0 };
+}
+
 /* The task leaves its address space (exit, exec): its slot is free for another. */
 static void scratch_release(struct rtask *t)
 {
 	if (t->slot >= 0 && t->mm)
 		t->mm->used &= ~(1ull << t->slot);
 	t->slot = -1;
-	t->redirect_buf = 0;
+	scratch_forget(t);
 }
 
 /*
- * At a syscall entry: read, pread64 or recvfrom into memory another task
- * shares go to the task's slot of the pool (taken now if it has none).
+ * Whether the kernel takes [base, base + len) for user memory. One that is
+ * not fails with EFAULT before anything is read: such a call stays in place.
+ */
+static bool scratch_user_range(uint64_t base, uint64_t len)
+{
+	return base <= SCRATCH_USER_END && len <= SCRATCH_USER_END - base;
+}
+
+/* The address of the task's slot, taken now if it has none; 0: every slot is taken. */
+static uint64_t scratch_slot(struct rtask *c)
+{
+	if (c->slot < 0) {
+		if (c->mm->used == UINT64_MAX)
+			return 0; /* more threads than slots: this one reads in place */
+		c->slot = __builtin_ctzll(~c->mm->used);
+		c->mm->used |= 1ull << c->slot;
+	}
+	return REWIND_POOL_ADDR + (uint64_t)c->slot * REWIND_POOL_SLOT;
+}
+
+/*
+ * Lay out a vector read in the slot from offset at: a copy of the program's
+ * cnt iovecs at iov whose entries point into one run of data right after
+ * it, the iovecs back to back. Sets the redirect's iov (the program's
+ * iovecs), niov and data. false (the call reads in place): the array cannot
+ * be read, cnt is over UIO_MAXIOV, a buffer is not user memory or the whole
+ * does not fit in the slot.
+ */
+static bool scratch_plan_iov(struct rtask *c, uint64_t slot, uint64_t at, uint64_t iov,
+			     uint64_t cnt)
+{
+	struct rec_redirect *rd = &c->redirect;
+	struct rec_kiovec *v, *s;
+	uint64_t data, total = 0;
+	bool ok = false;
+
+	if (cnt > SCRATCH_IOV_MAX || cnt * sizeof(*v) > REWIND_POOL_SLOT - at)
+		return false;
+	data = at + cnt * sizeof(*v);
+	v = xcalloc(cnt ? cnt : 1, sizeof(*v));
+	s = xcalloc(cnt ? cnt : 1, sizeof(*s));
+	if (cnt && task_read(&c->t, iov, v, cnt * sizeof(*v)))
+		goto out;
+	for (uint64_t i = 0; i < cnt; i++) {
+		if (!scratch_user_range(v[i].base, v[i].len) ||
+		    v[i].len > REWIND_POOL_SLOT - data - total)
+			goto out;
+		s[i] = (struct rec_kiovec){ .base = slot + data + total, .len = v[i].len };
+		total += v[i].len;
+	}
+	if (task_write(&c->t, slot + at, s, cnt * sizeof(*s)))
+		goto out;
+	rd->iov = v;
+	rd->niov = cnt;
+	rd->data = slot + data;
+	v = NULL;
+	ok = true;
+out:
+	free(s);
+	free(v);
+	return ok;
+}
+
+/*
+ * Lay out a recvmsg in the slot: a copy of the program's msghdr at its
+ * start, then the name and control buffers (as long as the program's; the
+ * name at most SCRATCH_NAME_MAX, all the kernel writes), then the iovecs
+ * and their data (scratch_plan_iov). false: the call receives in place.
+ */
+static bool scratch_plan_msg(struct rtask *c, uint64_t slot, uint64_t msg)
+{
+	struct rec_redirect *rd = &c->redirect;
+	struct rec_kmsghdr m;
+	uint64_t at = ALIGN_UP(sizeof(m), 16);
+
+	if (task_read(&c->t, msg, &m, sizeof(m)))
+		return false;
+	rd->orig = m;
+	if (m.name) {
+		if ((int32_t)m.namelen < 0)
+			return false; /* EINVAL */
+		m.namelen = MIN(m.namelen, SCRATCH_NAME_MAX);
+		m.name = slot + at;
+		at += ALIGN_UP((uint64_t)m.namelen, 16);
+	}
+	if (m.control) {
+		if (m.controllen > REWIND_POOL_SLOT - at)
+			return false;
+		m.control = slot + at;
+		at += ALIGN_UP(m.controllen, 16);
+	}
+	if (!scratch_plan_iov(c, slot, at, m.iov, m.iovlen))
+		return false;
+	m.iov = slot + at;
+	if (task_write(&c->t, slot, &m, sizeof(m)))
+		return false;
+	rd->msg = slot;
+	return true;
+}
+
+/*
+ * At a syscall entry: read, pread64, recvfrom, readv, preadv, preadv2 or
+ * recvmsg into memory another task shares go to the task's slot of the
+ * pool (taken now if it has none), their buffer argument (rsi) made to
+ * point there. The event keeps the entry registers, the program's.
  */
 static void scratch_redirect(struct recorder *r, const struct sc_desc *d,
 			     struct user_regs_struct *regs)
 {
 	struct rtask *c = r->cur;
-	if ((d->nr != SYS_read && d->nr != SYS_pread64 && d->nr != SYS_recvfrom) || !c->mm ||
-	    !c->mm->pool || !regs->rsi || !regs->rdx || regs->rdx > REWIND_POOL_SLOT ||
-	    c->mm->refs < 2)
+	uint64_t slot;
+	bool ok = true;
+
+	scratch_forget(c);
+	if (!c->mm || !c->mm->pool || c->mm->refs < 2 || !regs->rsi)
 		return;
-	if (c->slot < 0) {
-		if (c->mm->used == UINT64_MAX)
-			return; /* more threads than slots: this one reads in place */
-		c->slot = __builtin_ctzll(~c->mm->used);
-		c->mm->used |= 1ull << c->slot;
+	switch (d->nr) {
+	case SYS_read:
+	case SYS_pread64:
+	case SYS_recvfrom:
+		if (!regs->rdx || regs->rdx > REWIND_POOL_SLOT ||
+		    !scratch_user_range(regs->rsi, regs->rdx))
+			return;
+		break;
+	case SYS_readv:
+	case SYS_preadv:
+	case SYS_preadv2:
+		if (!regs->rdx)
+			return;
+		break;
+	case SYS_recvmsg:
+		break;
+	default:
+		return;
 	}
-	c->redirect_buf = regs->rsi;
-	regs->rsi = REWIND_POOL_ADDR + (uint64_t)c->slot * REWIND_POOL_SLOT;
+	slot = scratch_slot(c);
+	if (!slot)
+		return;
+	if (d->nr == SYS_recvmsg)
+		ok = scratch_plan_msg(c, slot, regs->rsi);
+	else if (d->nr == SYS_readv || d->nr == SYS_preadv || d->nr == SYS_preadv2)
+		ok = scratch_plan_iov(c, slot, 0, regs->rsi, regs->rdx);
+	else
+		c->redirect.data = slot;
+	if (!ok) {
+		scratch_forget(c);
+		return;
+	}
+	c->redirect.arg = regs->rsi;
+	regs->rsi = slot;
 	task_set_regs(&c->t, regs);
 }
 
 /*
+ * Copy len bytes of the slot at src over the program's niov iovecs, in
+ * order, stopping at an iovec the program cannot write. *ret_done: the
+ * bytes copied. 0, or -errno when the slot cannot be read.
+ */
+static int scratch_scatter(struct task *t, uint64_t src, const struct rec_kiovec *iov,
+			   size_t niov, uint64_t len, uint64_t *ret_done)
+{
+	unsigned char *tmp;
+	uint64_t done = 0;
+	int err;
+
+	if (!len) {
+		*ret_done = 0;
+		return 0;
+	}
+	tmp = xmalloc(len);
+	err = task_read(t, src, tmp, len);
+	for (size_t i = 0; !err && i < niov && done < len; i++) {
+		uint64_t n = MIN(iov[i].len, len - done);
+		if (task_write_user(t, iov[i].base, tmp + done, n))
+			break;
+		done += n;
+	}
+	free(tmp);
+	if (!err)
+		*ret_done = done;
+	return err;
+}
+
+/* Copy len bytes of the slot at src to the program's dst: 0 or -EFAULT. */
+static int scratch_move(struct task *t, uint64_t src, uint64_t dst, uint64_t len)
+{
+	struct rec_kiovec v = { .base = dst, .len = len };
+	uint64_t done;
+	if (scratch_scatter(t, src, &v, 1, len, &done) || done < len)
+		return -EFAULT;
+	return 0;
+}
+
+/*
+ * recvmsg: copy the name and the control data the kernel wrote into the
+ * slot (m, the slot's msghdr as it left it) to the program's buffers, and
+ * the fields it writes back (msg_namelen where there is a name,
+ * msg_controllen, msg_flags) to the program's msghdr. 0 or -EFAULT.
+ */
+static int scratch_msg_back(struct rtask *c, const struct rec_kmsghdr *m)
+{
+	const struct rec_kmsghdr *o = &c->redirect.orig;
+	uint64_t at = c->redirect.arg;
+	uint64_t namelen = MIN(m->namelen, MIN(o->namelen, SCRATCH_NAME_MAX));
+	struct task *t = &c->t;
+
+	if (o->name && (scratch_move(t, m->name, o->name, namelen) ||
+			task_write_user(t, at + offsetof(struct rec_kmsghdr, namelen),
+					&m->namelen, sizeof(m->namelen))))
+		return -EFAULT;
+	if (o->control &&
+	    scratch_move(t, m->control, o->control, MIN(m->controllen, o->controllen)))
+		return -EFAULT;
+	if (task_write_user(t, at + offsetof(struct rec_kmsghdr, controllen), &m->controllen,
+			    sizeof(m->controllen)) ||
+	    task_write_user(t, at + offsetof(struct rec_kmsghdr, flags), &m->flags,
+			    sizeof(m->flags)))
+		return -EFAULT;
+	return 0;
+}
+
+/*
  * At the exit stop of a redirected call: copy what it read to the program's
- * buffer and put its argument back. A buffer the program cannot write gets
- * the result the kernel would have given, EFAULT. 0 or -1 (reported).
+ * buffers (scattered over its iovecs; for recvmsg also the name, control
+ * data and msghdr fields) and put its argument back. A buffer the program
+ * cannot write gets the result the kernel would have given, EFAULT. 0 or
+ * -1 (reported).
  */
 static int scratch_copy_back(struct recorder *r, struct user_regs_struct *regs)
 {
 	struct rtask *c = r->cur;
-	uint64_t n = (int64_t)regs->rax > 0 ? MIN(regs->rax, c->entry_regs.rdx) : 0;
-	void *tmp;
-	int err;
-	if (!c->redirect_buf)
+	struct rec_redirect *rd = &c->redirect;
+	struct rec_kiovec one = { .base = rd->arg, .len = c->entry_regs.rdx };
+	const struct rec_kiovec *iov = rd->iov ? rd->iov : &one;
+	size_t niov = rd->iov ? rd->niov : 1;
+	int64_t ret = (int64_t)regs->rax;
+	uint64_t want = 0, done = 0;
+	struct rec_kmsghdr m;
+	int err = 0;
+
+	if (!rd->arg)
 		return 0;
-	if (n) {
-		tmp = xmalloc(n);
-		err = task_read(&c->t, regs->rsi, tmp, n);
-		if (err) {
-			free(tmp);
-			return error("cannot read the scratch buffer at event %llu: %s",
-				     (unsigned long long)r->num + 1, strerror(-err));
-		}
-		if (task_write(&c->t, c->redirect_buf, tmp, n))
-			regs->rax = (uint64_t)-EFAULT;
-		free(tmp);
+	if (ret > 0) {
+		for (size_t i = 0; i < niov; i++)
+			want += iov[i].len; /* at most a slot: no overflow */
+		want = MIN(want, (uint64_t)ret);
 	}
-	regs->rsi = c->redirect_buf;
-	c->redirect_buf = 0;
+	if (ret >= 0 && rd->msg)
+		err = task_read(&c->t, rd->msg, &m, sizeof(m));
+	if (!err)
+		err = scratch_scatter(&c->t, rd->data, iov, niov, want, &done);
+	if (err) {
+		scratch_forget(c);
+		return error("cannot read the scratch buffer at event %llu: %s",
+			     (unsigned long long)r->num + 1, strerror(-err));
+	}
+	if (done < want)
+		ret = -EFAULT;
+	if (ret >= 0 && rd->msg && scratch_msg_back(c, &m))
+		ret = -EFAULT;
+	regs->rax = (uint64_t)ret;
+	regs->rsi = rd->arg;
+	scratch_forget(c);
 	task_set_regs(&c->t, regs);
 	return 0;
 }
@@ -549,7 +782,7 @@ static int on_exit_event(struct recorder *r)
 	r->ev.exit_regs = r->cur->entry_regs;
 	r->ev.flags = EVF_NO_RETURN | (r->cur->entered ? EVF_ENTERED : 0);
 	r->cur->sc = NULL;
-	r->cur->redirect_buf = 0;
+	scratch_forget(r->cur);
 	end_entered(r->cur);
 	return write_event(r, &r->ev);
 }

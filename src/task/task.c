@@ -464,6 +464,19 @@ int task_write(struct task *t, uint64_t addr, const void *src, size_t len)
 	return n < 0 ? -errno : -EFAULT;
 }
 
+int task_write_user(struct task *t, uint64_t addr, const void *src, size_t len)
+{
+	struct iovec local = { (void *)src, len }, remote = { (void *)addr, len };
+	ssize_t n;
+	if (!len)
+		return 0;
+	/* process_vm_writev honours the page protections; /proc/PID/mem forces them. */
+	n = process_vm_writev(t->tid, &local, 1, &remote, 1, 0);
+	if (n == (ssize_t)len)
+		return 0;
+	return n < 0 && errno == ESRCH ? -ESRCH : -EFAULT;
+}
+
 int task_read_str(struct task *t, uint64_t addr, size_t max, char **ret)
 {
 	char *s = xmalloc(max + 1);

@@ -138,6 +138,11 @@ int task_read(struct task *t, uint64_t addr, void *dst, size_t len);
 size_t task_read_prefix(struct task *t, uint64_t addr, void *dst, size_t len);
 /* Writes even to read-only pages (through /proc/PID/mem). */
 int task_write(struct task *t, uint64_t addr, const void *src, size_t len);
+/*
+ * Write as the kernel's copies to user memory do: -EFAULT (nothing or part
+ * written) where a page is not writable by the task itself.
+ */
+int task_write_user(struct task *t, uint64_t addr, const void *src, size_t len);
 /* Read a NUL-terminated string of at most max bytes; caller frees *ret. */
 int task_read_str(struct task *t, uint64_t addr, size_t max, char **ret);
 
