@@ -27,6 +27,7 @@
 
 /* Returned by advance() and the event handlers when a debugger stop interrupts an event. */
 #define REP_STOPPED 1
+#define REP_REPORTED 2 /* an error, already reported (a divergence) */
 #define MAX_BPS 256
 
 struct sw_bp {
@@ -617,18 +618,22 @@ static int deliver_frame(struct replayer *r, int sig)
 	err = task_step(r->t, TR_SINGLESTEP, sig);
 	if (err)
 		return err;
-	if (r->t->stop != TS_SIGNAL || r->t->sig != SIGTRAP || task_regs(r->t, &regs))
-		return diverged(r, "expected %s's handler, got %s", signal_name(sig),
-				stop_desc(r));
-	if (!rep_same_state(regs, &r->cur->frame_regs))
-		return diverged(r, "the handler of %s starts at rip 0x%llx rsp 0x%llx, recorded "
-				"0x%llx 0x%llx", signal_name(sig), (unsigned long long)regs->rip,
-				(unsigned long long)regs->rsp,
-				(unsigned long long)r->cur->frame_regs.rip,
-				(unsigned long long)r->cur->frame_regs.rsp);
+	if (r->t->stop != TS_SIGNAL || r->t->sig != SIGTRAP || task_regs(r->t, &regs)) {
+		diverged(r, "expected %s's handler, got %s", signal_name(sig), stop_desc(r));
+		return REP_REPORTED;
+	}
+	if (!rep_same_state(regs, &r->cur->frame_regs)) {
+		diverged(r, "the handler of %s starts at rip 0x%llx rsp 0x%llx, recorded 0x%llx 0x%llx",
+			 signal_name(sig), (unsigned long long)regs->rip,
+			 (unsigned long long)regs->rsp, (unsigned long long)r->cur->frame_regs.rip,
+			 (unsigned long long)r->cur->frame_regs.rsp);
+		return REP_REPORTED;
+	}
 	err = task_write(r->t, r->cur->frame_addr, r->cur->frame.data, r->cur->frame.len);
-	if (err)
-		return diverged(r, "cannot write the signal frame: %s", strerror(-err));
+	if (err) {
+		diverged(r, "cannot write the signal frame: %s", strerror(-err));
+		return REP_REPORTED;
+	}
 	return 0;
 }
 
@@ -638,7 +643,8 @@ static int deliver_frame(struct replayer *r, int sig)
  * rip is stepped over (a syscall instruction is never single-stepped: the
  * kernel would run it). When the debugger asked for one step, one
  * instruction runs, unless it is a syscall, which runs as its event.
- * Returns 0 (the stop is the task's), REP_STOPPED (a debugger stop) or -errno.
+ * Returns 0 (the stop is the task's), REP_STOPPED (a debugger stop),
+ * REP_REPORTED (a divergence, reported) or -errno.
  */
 static int advance(struct replayer *r, enum task_resume how)
 {
@@ -655,7 +661,7 @@ static int advance(struct replayer *r, enum task_resume how)
 			return err;
 		err = deliver_frame(r, sig);
 		if (err)
-			return err < 0 ? err : -EPROTO;
+			return err;
 		sig = 0;
 		if (r->stepping) {
 			r->dbg = (struct rep_stop){ .kind = RSTOP_STEP };
@@ -705,6 +711,8 @@ static int expect(struct replayer *r, enum task_resume how, enum task_stop want,
 	int err = advance(r, how);
 	if (err == REP_STOPPED)
 		return err;
+	if (err == REP_REPORTED)
+		return -1;
 	if (err == -ESRCH || err == -ECHILD)
 		return diverged(r, "the tracee vanished");
 	if (err == -EPROTO)
@@ -1425,6 +1433,10 @@ static int find_state(struct replayer *r, const struct user_regs_struct *want, u
 		err = advance(r, TR_SYSEMU);
 		if (err == REP_STOPPED)
 			break;
+		if (err == REP_REPORTED) {
+			err = -1;
+			break;
+		}
 		if (err) {
 			err = diverged(r, "ptrace failed while looking for the %s's point: %s", what,
 				       strerror(-err));
@@ -1673,6 +1685,8 @@ static int replay_exit(struct replayer *r)
 			err = advance(r, r->t->stop == TS_SYSCALL_ENTRY ? TR_SYSCALL : TR_SYSEMU);
 		if (err == REP_STOPPED)
 			return err;
+		if (err == REP_REPORTED)
+			return -1;
 		if (err == -ESRCH) {
 			/* It left its stop on its own: a group exit killed it. */
 			r->t->stop = TS_NONE;
