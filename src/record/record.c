@@ -80,15 +80,11 @@ static void end_entered(struct rtask *t)
  * pointing into the slot, in place of the program's.
  */
 
-/* UIO_MAXIOV: the kernel rejects longer iovec arrays. */
-#define SCRATCH_IOV_MAX 1024
 /* sizeof(struct sockaddr_storage): the kernel writes no longer socket address. */
 #define SCRATCH_NAME_MAX 128
 /* The end of user memory with 4-level paging (the kernel's access_ok), page below 2^47. */
 #define SCRATCH_USER_END ((1ull << 47) - 4096)
 
-_Static_assert(sizeof(struct rec_kiovec) == 16, "struct iovec layout");
-_Static_assert(sizeof(struct rec_kmsghdr) == 56, "struct msghdr layout");
 
 /* A new address space: empty, or a fork's copy of copy (the pool, every slot free). */
 static struct rec_mm *rmm_new(const struct rec_mm *copy)
@@ -155,11 +151,11 @@ static bool scratch_plan_iov(struct rtask *c, uint64_t slot, uint64_t at, uint64
 			     uint64_t cnt)
 {
 	struct rec_redirect *rd = &c->redirect;
-	struct rec_kiovec *v, *s;
+	struct sc_kiovec *v, *s;
 	uint64_t data, total = 0;
 	bool ok = false;
 
-	if (cnt > SCRATCH_IOV_MAX || cnt * sizeof(*v) > REWIND_POOL_SLOT - at)
+	if (cnt > SC_IOV_MAX || cnt * sizeof(*v) > REWIND_POOL_SLOT - at)
 		return false;
 	data = at + cnt * sizeof(*v);
 	v = xcalloc(cnt ? cnt : 1, sizeof(*v));
@@ -170,7 +166,7 @@ static bool scratch_plan_iov(struct rtask *c, uint64_t slot, uint64_t at, uint64
 		if (!scratch_user_range(v[i].base, v[i].len) ||
 		    v[i].len > REWIND_POOL_SLOT - data - total)
 			goto out;
-		s[i] = (struct rec_kiovec){ .base = slot + data + total, .len = v[i].len };
+		s[i] = (struct sc_kiovec){ .base = slot + data + total, .len = v[i].len };
 		total += v[i].len;
 	}
 	if (task_write(&c->t, slot + at, s, cnt * sizeof(*s)))
@@ -195,7 +191,7 @@ out:
 static bool scratch_plan_msg(struct rtask *c, uint64_t slot, uint64_t msg)
 {
 	struct rec_redirect *rd = &c->redirect;
-	struct rec_kmsghdr m;
+	struct sc_kmsghdr m;
 	uint64_t at = ALIGN_UP(sizeof(m), 16);
 
 	if (task_read(&c->t, msg, &m, sizeof(m)))
@@ -281,7 +277,7 @@ static void scratch_redirect(struct recorder *r, const struct sc_desc *d,
  * order, stopping at an iovec the program cannot write. *ret_done: the
  * bytes copied. 0, or -errno when the slot cannot be read.
  */
-static int scratch_scatter(struct task *t, uint64_t src, const struct rec_kiovec *iov,
+static int scratch_scatter(struct task *t, uint64_t src, const struct sc_kiovec *iov,
 			   size_t niov, uint64_t len, uint64_t *ret_done)
 {
 	unsigned char *tmp;
@@ -309,7 +305,7 @@ static int scratch_scatter(struct task *t, uint64_t src, const struct rec_kiovec
 /* Copy len bytes of the slot at src to the program's dst: 0 or -EFAULT. */
 static int scratch_move(struct task *t, uint64_t src, uint64_t dst, uint64_t len)
 {
-	struct rec_kiovec v = { .base = dst, .len = len };
+	struct sc_kiovec v = { .base = dst, .len = len };
 	uint64_t done;
 	if (scratch_scatter(t, src, &v, 1, len, &done) || done < len)
 		return -EFAULT;
@@ -322,23 +318,23 @@ static int scratch_move(struct task *t, uint64_t src, uint64_t dst, uint64_t len
  * the fields it writes back (msg_namelen where there is a name,
  * msg_controllen, msg_flags) to the program's msghdr. 0 or -EFAULT.
  */
-static int scratch_msg_back(struct rtask *c, const struct rec_kmsghdr *m)
+static int scratch_msg_back(struct rtask *c, const struct sc_kmsghdr *m)
 {
-	const struct rec_kmsghdr *o = &c->redirect.orig;
+	const struct sc_kmsghdr *o = &c->redirect.orig;
 	uint64_t at = c->redirect.arg;
 	uint64_t namelen = MIN(m->namelen, MIN(o->namelen, SCRATCH_NAME_MAX));
 	struct task *t = &c->t;
 
 	if (o->name && (scratch_move(t, m->name, o->name, namelen) ||
-			task_write_user(t, at + offsetof(struct rec_kmsghdr, namelen),
+			task_write_user(t, at + offsetof(struct sc_kmsghdr, namelen),
 					&m->namelen, sizeof(m->namelen))))
 		return -EFAULT;
 	if (o->control &&
 	    scratch_move(t, m->control, o->control, MIN(m->controllen, o->controllen)))
 		return -EFAULT;
-	if (task_write_user(t, at + offsetof(struct rec_kmsghdr, controllen), &m->controllen,
+	if (task_write_user(t, at + offsetof(struct sc_kmsghdr, controllen), &m->controllen,
 			    sizeof(m->controllen)) ||
-	    task_write_user(t, at + offsetof(struct rec_kmsghdr, flags), &m->flags,
+	    task_write_user(t, at + offsetof(struct sc_kmsghdr, flags), &m->flags,
 			    sizeof(m->flags)))
 		return -EFAULT;
 	return 0;
@@ -355,12 +351,12 @@ static int scratch_copy_back(struct recorder *r, struct user_regs_struct *regs)
 {
 	struct rtask *c = r->cur;
 	struct rec_redirect *rd = &c->redirect;
-	struct rec_kiovec one = { .base = rd->arg, .len = c->entry_regs.rdx };
-	const struct rec_kiovec *iov = rd->iov ? rd->iov : &one;
+	struct sc_kiovec one = { .base = rd->arg, .len = c->entry_regs.rdx };
+	const struct sc_kiovec *iov = rd->iov ? rd->iov : &one;
 	size_t niov = rd->iov ? rd->niov : 1;
 	int64_t ret = (int64_t)regs->rax;
 	uint64_t want = 0, done = 0;
-	struct rec_kmsghdr m;
+	struct sc_kmsghdr m;
 	int err = 0;
 
 	if (!rd->arg)

@@ -17,24 +17,6 @@ struct rec_mm {
 	uint64_t used; /* bit i: slot i belongs to a task */
 };
 
-/* struct iovec and struct msghdr as the tracee holds them: addresses are not our pointers. */
-struct rec_kiovec {
-	uint64_t base;
-	uint64_t len;
-};
-
-struct rec_kmsghdr {
-	uint64_t name;
-	uint32_t namelen;
-	uint32_t pad;
-	uint64_t iov;
-	uint64_t iovlen;
-	uint64_t control;
-	uint64_t controllen;
-	int32_t flags;
-	uint32_t pad2;
-};
-
 /*
  * A syscall redirected to its task's slot of the scratch pool
  * (scratch_redirect): what scratch_copy_back() needs at its exit stop.
@@ -42,11 +24,11 @@ struct rec_kmsghdr {
 struct rec_redirect {
 	uint64_t arg;  /* the program's rsi (buffer, iovec array or msghdr); 0: none */
 	uint64_t data; /* where in the slot the data goes, one run (the iovecs' back to back) */
-	struct rec_kiovec *iov; /* readv family, recvmsg: the program's iovecs (xmalloc'd,
+	struct sc_kiovec *iov; /* readv family, recvmsg: the program's iovecs (xmalloc'd,
 	                         * never NULL for them); NULL: one buffer, arg, of rdx bytes */
 	size_t niov;
 	uint64_t msg;  /* recvmsg: the slot's copy of the msghdr; 0: another call */
-	struct rec_kmsghdr orig; /* recvmsg: the program's msghdr, as read at the entry */
+	struct sc_kmsghdr orig; /* recvmsg: the program's msghdr, as read at the entry */
 };
 
 /* A file descriptor table (shared by CLONE_FILES clones): which fds are stdout/stderr. */

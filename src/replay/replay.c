@@ -578,6 +578,18 @@ static int check_interrupt(struct replayer *r)
 }
 
 /*
+ * From a SYSEMU entry stop (the syscall skipped), PTRACE_SYSCALL first
+ * reports that syscall's exit: go there. 0, -EPROTO (another stop) or -errno.
+ */
+static int leave_sysemu_entry(struct replayer *r)
+{
+	int err = task_step(r->t, TR_SYSCALL, 0);
+	if (err)
+		return err;
+	return r->t->stop == TS_SYSCALL_EXIT ? 0 : -EPROTO;
+}
+
+/*
  * A signal for a handler is injected with a single step, which stops at
  * the handler's first instruction. From a syscall stop that does not work:
  * the kernel queues the signal, but the step's own SIGTRAP comes first
@@ -589,12 +601,9 @@ static int check_interrupt(struct replayer *r)
  */
 static int signal_stop_for(struct replayer *r, int sig)
 {
-	int err;
-	if (r->t->stop == TS_SYSEMU_ENTRY) {
-		err = task_step(r->t, TR_SYSCALL, 0);
-		if (err)
-			return err;
-	}
+	int err = r->t->stop == TS_SYSEMU_ENTRY ? leave_sysemu_entry(r) : 0;
+	if (err)
+		return err;
 	if (r->t->stop != TS_SYSCALL_EXIT && r->t->stop != TS_SYSCALL_ENTRY)
 		return 0;
 	err = task_step(r->t, TR_CONT, sig);
@@ -669,11 +678,9 @@ static int advance(struct replayer *r, enum task_resume how)
 		}
 	}
 	if (how == TR_SYSCALL && r->t->stop == TS_SYSEMU_ENTRY) {
-		err = task_step(r->t, TR_SYSCALL, 0);
+		err = leave_sysemu_entry(r);
 		if (err)
 			return err;
-		if (r->t->stop != TS_SYSCALL_EXIT)
-			return -EPROTO;
 	}
 	err = task_regs(r->t, &regs);
 	if (err)

@@ -13,19 +13,6 @@
 
 #include "syscalls/syscalls_int.h"
 
-/* struct msghdr as the tracee holds it. */
-struct sc_kmsghdr {
-	uint64_t name;
-	uint32_t namelen;
-	uint32_t pad;
-	uint64_t iov;
-	uint64_t iovlen;
-	uint64_t control;
-	uint64_t controllen;
-	int32_t flags;
-	uint32_t pad2;
-};
-
 /* struct mmsghdr as the tracee holds it. */
 struct sc_kmmsghdr {
 	struct sc_kmsghdr hdr;

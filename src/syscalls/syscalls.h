@@ -62,6 +62,31 @@ enum sc_eff_kind {
 	E_KIND__COUNT
 };
 
+/*
+ * struct iovec and struct msghdr as the tracee holds them: addresses are
+ * not our pointers (the recorder's scratch redirection rewrites them too).
+ */
+struct sc_kiovec {
+	uint64_t base;
+	uint64_t len;
+};
+
+struct sc_kmsghdr {
+	uint64_t name;
+	uint32_t namelen;
+	uint32_t pad;
+	uint64_t iov;
+	uint64_t iovlen;
+	uint64_t control;
+	uint64_t controllen;
+	int32_t flags;
+	uint32_t pad2;
+};
+_Static_assert(sizeof(struct sc_kiovec) == 16, "struct iovec layout");
+_Static_assert(sizeof(struct sc_kmsghdr) == 56, "struct msghdr layout");
+/* UIO_MAXIOV: the kernel rejects longer iovec arrays. */
+#define SC_IOV_MAX 1024
+
 /* Flags for sc_effect.c (added with the table; the enum above is unchanged). */
 enum sc_eff_flags {
 	E_CAP_RET = 1 << 0, /* E_OUT_ARG, E_OUT_ARGN: count capped at the result (none if < 0) */

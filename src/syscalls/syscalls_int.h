@@ -22,8 +22,6 @@
  * cap keeps a garbage length in a failed call from naming gigabytes.
  */
 #define SC_ARG_LEN_MAX (64ULL << 20)
-/* UIO_MAXIOV: the kernel rejects longer iovec arrays. */
-#define SC_IOV_MAX 1024
 #define SC_PAGE_SIZE 4096ULL
 
 /* struct sigaction as the kernel reads and writes it (8-byte mask). */
@@ -54,12 +52,6 @@ struct sc_kustat {
 	uint64_t f_tinode;
 	char f_fname[6];
 	char f_fpack[6];
-};
-
-/* struct iovec as the tracee holds it: addresses are not our pointers. */
-struct sc_kiovec {
-	uint64_t base;
-	uint64_t len;
 };
 
 /*

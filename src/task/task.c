@@ -449,12 +449,8 @@ size_t task_read_prefix(struct task *t, uint64_t addr, void *dst, size_t len)
 
 int task_write(struct task *t, uint64_t addr, const void *src, size_t len)
 {
-	struct iovec local = { (void *)src, len }, remote = { (void *)addr, len };
 	ssize_t n;
-	if (!len)
-		return 0;
-	n = process_vm_writev(t->tid, &local, 1, &remote, 1, 0);
-	if (n == (ssize_t)len)
+	if (task_write_user(t, addr, src, len) == 0)
 		return 0;
 	if (open_mem(t))
 		return -EFAULT;

@@ -937,10 +937,10 @@ static int reach_hit(struct timeline *tl, uint64_t ev, uint64_t n, struct rep_st
 				    (unsigned long long)ev);
 			break;
 		}
-		if (++got == n)
+		if (++got == n) {
 			*stop = st;
-		if (got == n)
 			break;
+		}
 	}
 	internal_mode(tl, false);
 	return err;
