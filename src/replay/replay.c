@@ -28,6 +28,7 @@
 /* Returned by advance() and the event handlers when a debugger stop interrupts an event. */
 #define REP_STOPPED 1
 #define REP_REPORTED 2 /* an error, already reported (a divergence) */
+#define REP_GUARD 3    /* the program touched the bytes of the state point's trap */
 #define MAX_BPS 256
 
 struct sw_bp {
@@ -41,6 +42,7 @@ struct sw_bp {
 struct hw_slot {
 	bool used;
 	bool internal;        /* ours (finding a state-identified point), not the user's */
+	bool guard;           /* internal: watches the bytes a trap patched (struct point_guard) */
 	enum rep_bp_kind kind;
 	uint64_t addr, len;   /* the piece this debug register covers */
 	uint64_t user_addr;   /* the address gdb asked for */
@@ -58,6 +60,20 @@ struct rep_mm {
 struct rep_files {
 	int refs;
 	struct sc_stdio stdio;
+};
+
+/*
+ * A trap must never change what the program observes. While the state
+ * point's trap is in, access watchpoints cover the bytes it patched, and a
+ * fork of the address space taken just before keeps the state the search
+ * started from. A program that reads (or writes) those bytes is put back
+ * to that state and the search is made again without the trap.
+ */
+struct point_guard {
+	bool on;
+	struct task snap;
+	struct user_regs_struct regs; /* cur's, when snap was taken */
+	size_t undone;                /* searches undone in this session */
 };
 
 /* One replayed thread. */
@@ -126,6 +142,7 @@ struct replayer {
 	int point_trap;                 /* the trap finding a state point, -1: none */
 	struct user_regs_struct trap_regs; /* its stop's registers, as at its address */
 	enum trap_hit_kind trap_kind;
+	struct point_guard guard;       /* while r->point_trap is in */
 	bool plain_bps;                 /* conditional breakpoints as int3s (rep_set_traps) */
 };
 
@@ -483,6 +500,8 @@ static int classify_trap(struct replayer *r, bool stepped)
 			struct hw_slot *h = &r->hw[i];
 			if (!(dr6 & (1u << i)) || !h->used)
 				continue;
+			if (h->guard)
+				return REP_GUARD;
 			if (h->internal) {
 				r->internal_hit = true;
 				return 0;
@@ -1304,9 +1323,61 @@ static int point_digest(struct replayer *r, uint64_t rsp, uint64_t *ret)
 	return err;
 }
 
+/* The aligned 8-byte words covering the bytes a trap at rip patches: 1 or 2. */
+static unsigned guard_words(uint64_t rip, uint64_t word[2])
+{
+	word[0] = rip & ~7ull;
+	word[1] = (rip + TRAP_MIN_INSN - 1) & ~7ull;
+	return word[1] == word[0] ? 1 : 2;
+}
+
+/* Before a trap goes in at rip: the copy to go back to, the watchpoints (struct point_guard). */
+static int guard_start(struct replayer *r, uint64_t rip)
+{
+	struct point_guard *g = &r->guard;
+	struct user_regs_struct *regs;
+	uint64_t word[2];
+	unsigned need = guard_words(rip, word), nfree = 0, k = 0;
+	int err;
+
+	for (int i = 0; i < 4; i++)
+		nfree += !r->hw[i].used;
+	if (nfree < need)
+		return -ENOSPC;
+	err = task_regs(r->t, &regs);
+	if (!err) {
+		g->regs = *regs;
+		err = task_fork(r->t, &g->snap);
+	}
+	if (err)
+		return err;
+	g->on = true;
+	for (int i = 0; i < 4 && k < need; i++)
+		if (!r->hw[i].used)
+			r->hw[i] = (struct hw_slot){ .used = true, .internal = true, .guard = true,
+						     .kind = RBP_ACCESS, .addr = word[k], .len = 8,
+						     .user_addr = word[k], .user_len = 8 }, k++;
+	return 0;
+}
+
+static void guard_stop(struct replayer *r)
+{
+	struct point_guard *g = &r->guard;
+	if (!g->on)
+		return;
+	for (int i = 0; i < 4; i++)
+		if (r->hw[i].guard)
+			r->hw[i] = (struct hw_slot){ 0 };
+	(void)hw_apply(r);
+	task_kill(&g->snap);
+	task_release(&g->snap);
+	g->on = false;
+}
+
 /*
  * Find the state point with an in-tracee trap comparing the registers when
- * its instruction can carry one (r->point_trap; -1 otherwise). Not when a
+ * its instruction can carry one (r->point_trap; -1 otherwise), guarded
+ * (struct point_guard). Not when a
  * signal or frame is about to go in (the page may need a remote mmap) or a
  * breakpoint of the user's sits in the instruction.
  */
@@ -1348,13 +1419,65 @@ static void point_trap_insert(struct replayer *r, const struct user_regs_struct 
 		(void)task_regs(r->t, &now);
 		trap_cond_regs(&c, want, now);
 	}
-	err = trap_insert_point(r->cur->mm->traps, r->t, rip, &c, avoid, navoid, watching,
-				&r->point_trap);
+	if (!trap_enabled() || !trap_patchable(r->t, rip))
+		return;
+	err = guard_start(r, rip);
+	if (!err)
+		err = trap_insert_point(r->cur->mm->traps, r->t, rip, &c, avoid, navoid, watching,
+					&r->point_trap);
+	if (!err)
+		err = hw_apply(r) ? -EINVAL : 0;
 	if (err) {
 		dbg(LM_REP, "no trap at 0x%llx for the state point: %s", (unsigned long long)rip,
 		    strerror(-err));
+		if (r->point_trap >= 0)
+			(void)trap_remove(r->cur->mm->traps, r->t, r->point_trap);
 		r->point_trap = -1;
+		guard_stop(r);
 	}
+}
+
+/* Look for the point at rip with an internal hardware breakpoint in a free slot. 0 or -1. */
+static int hw_point(struct replayer *r, uint64_t rip, int *ret_slot)
+{
+	for (int i = 0; i < 4; i++)
+		if (!r->hw[i].used) {
+			r->hw[i] = (struct hw_slot){ .used = true, .internal = true, .kind = RBP_HW,
+						     .addr = rip, .len = 1, .user_addr = rip };
+			*ret_slot = i;
+			return hw_apply(r) ? diverged(r, "cannot set a debug register") : 0;
+		}
+	return error("replay needs a free debug register at event %llu (watchpoints use all "
+		     "four): delete one", (unsigned long long)r->ev.num);
+}
+
+/*
+ * The program touched the bytes of the state point's trap: back to the
+ * state the search started from (the guard's copy), the trap out, and on
+ * with a hardware breakpoint. 0 or -1 (reported).
+ */
+static int guard_undo(struct replayer *r, uint64_t rip, int *ret_slot)
+{
+	struct point_guard *g = &r->guard;
+	size_t n, pages = 0;
+	const struct task_range *pages_of_traps = trap_ranges(r->cur->mm->traps, &n);
+	int err = task_restore_from(r->t, &g->snap, pages_of_traps, n, &pages);
+
+	(void)trap_remove(r->cur->mm->traps, r->t, r->point_trap);
+	r->point_trap = -1;
+	if (!err)
+		task_set_regs(r->t, &g->regs);
+	guard_stop(r);
+	if (err)
+		return error("replay at event %llu: the program read its own code where a trap was "
+			     "patched in, and its state cannot be put back (%s): replay with "
+			     "REWIND_TRAPS=0", (unsigned long long)r->ev.num,
+			     err == -ENOTSUP ? "it has writable shared memory" : strerror(-err));
+	g->undone++;
+	dbg(LM_REP, "event %llu: the program touched the trap's bytes at 0x%llx; %zu pages put "
+	    "back, searching again without the trap", (unsigned long long)r->ev.num,
+	    (unsigned long long)rip, pages);
+	return hw_point(r, rip, ret_slot);
 }
 
 /*
@@ -1367,16 +1490,9 @@ static int point_trap_fault(struct replayer *r, uint64_t rip, int *ret_slot)
 {
 	(void)trap_remove(r->cur->mm->traps, r->t, r->point_trap);
 	r->point_trap = -1;
+	guard_stop(r);
 	task_set_regs(r->t, &r->trap_regs);
-	for (int i = 0; i < 4; i++)
-		if (!r->hw[i].used) {
-			r->hw[i] = (struct hw_slot){ .used = true, .internal = true, .kind = RBP_HW,
-						     .addr = rip, .len = 1, .user_addr = rip };
-			*ret_slot = i;
-			return hw_apply(r) ? diverged(r, "cannot set a debug register") : 0;
-		}
-	return error("replay needs a free debug register at event %llu (watchpoints use all "
-		     "four): delete one", (unsigned long long)r->ev.num);
+	return hw_point(r, rip, ret_slot);
 }
 
 /*
@@ -1424,20 +1540,15 @@ static int find_state(struct replayer *r, const struct user_regs_struct *want, u
 	if (task_regs(r->t, &regs) == 0 && at_state(r, regs, want, want_digest))
 		return 0;
 	point_trap_insert(r, want);
-	for (int i = 0; i < 4 && slot < 0 && r->point_trap < 0; i++)
-		if (!r->hw[i].used)
-			slot = i;
-	if (slot < 0 && r->point_trap < 0)
-		return error("replay needs a free debug register at event %llu (watchpoints use all "
-			     "four): delete one", (unsigned long long)ev->num);
-	if (slot >= 0) {
-		r->hw[slot] = (struct hw_slot){ .used = true, .internal = true, .kind = RBP_HW,
-						.addr = want->rip, .len = 1, .user_addr = want->rip };
-		err = hw_apply(r);
-	}
+	if (r->point_trap < 0)
+		err = hw_point(r, want->rip, &slot);
 	for (; !err;) {
 		r->internal_hit = false;
 		err = advance(r, TR_SYSEMU);
+		if (err == REP_GUARD) {
+			err = guard_undo(r, want->rip, &slot);
+			continue;
+		}
 		if (err == REP_STOPPED)
 			break;
 		if (err == REP_REPORTED) {
@@ -1482,6 +1593,7 @@ static int find_state(struct replayer *r, const struct user_regs_struct *want, u
 		(void)trap_remove(r->cur->mm->traps, r->t, r->point_trap);
 		r->point_trap = -1;
 	}
+	guard_stop(r);
 	dbg(LM_REP, "state point of event %llu found after %llu hits%s",
 	    (unsigned long long)ev->num, (unsigned long long)hits,
 	    slot < 0 ? " (conditional trap)" : "");
@@ -2060,6 +2172,7 @@ int rep_checkpoint_restore(struct rep_checkpoint *c, struct rep_session **ret)
 	r->pending = false;
 	r->boundary_hook = NULL;
 	r->point_trap = -1;
+	r->guard.on = false;
 	if (trace_reader_open(r->o->trace_dir, &r->rd) || trace_reader_seek(r->rd, &r->mark)) {
 		error("%s", trace_reader_error(r->rd));
 		goto fail;

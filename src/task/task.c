@@ -716,6 +716,118 @@ int task_fork(struct task *t, struct task *child)
 	return 0;
 }
 
+/* Does some writable mapping of t have a VmFlags token fork cannot copy faithfully? */
+static int uncopyable_mapping(struct task *t)
+{
+	char path[64], *line = NULL;
+	size_t cap = 0;
+	int ret = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/smaps", (int)t->tid);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (!ret && getline(&line, &cap, f) > 0) {
+		bool wr = false, bad = false;
+		if (strncmp(line, "VmFlags:", 8) != 0)
+			continue;
+		char *save = NULL;
+		for (char *tok = strtok_r(line + 8, " \n", &save); tok;
+		     tok = strtok_r(NULL, " \n", &save)) {
+			wr |= strcmp(tok, "wr") == 0;
+			bad |= strcmp(tok, "sh") == 0 || strcmp(tok, "dc") == 0 ||
+			       strcmp(tok, "wf") == 0;
+		}
+		if (wr && bad)
+			ret = -ENOTSUP;
+	}
+	free(line);
+	fclose(f);
+	return ret;
+}
+
+/* The end of the first range in r[0..n) that holds a, or 0. */
+static uint64_t skip_end(uint64_t a, const struct task_range *r, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (a >= r[i].start && a < r[i].end)
+			return r[i].end;
+	return 0;
+}
+
+/* The start of the first range in r[0..n) that begins in (a, b), or b. */
+static uint64_t skip_start(uint64_t a, uint64_t b, const struct task_range *r, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (r[i].start > a && r[i].start < b)
+			b = r[i].start;
+	return b;
+}
+
+/* Make t's [lo, hi) what copy has there, page by page, but the pages in skip[]. */
+static int restore_range(struct task *t, struct task *copy, uint64_t lo, uint64_t hi,
+			 const struct task_range *skip, size_t nskip, size_t *pages)
+{
+	enum { CHUNK = 256 * 1024 };
+	static unsigned char want[CHUNK], have[CHUNK];
+	for (uint64_t a = lo; a < hi;) {
+		uint64_t e = skip_end(a, skip, nskip);
+		if (e) {
+			a = ALIGN_UP(e, 4096ull);
+			continue;
+		}
+		size_t len = (size_t)(skip_start(a, MIN(hi, a + CHUNK), skip, nskip) - a);
+		len = ALIGN_UP(len, (size_t)4096);
+		if (task_read(copy, a, want, len))
+			return -ENOTSUP;
+		int err = task_read(t, a, have, len);
+		if (err)
+			return err;
+		for (size_t off = 0; off < len; off += 4096) {
+			if (!memcmp(want + off, have + off, 4096))
+				continue;
+			err = task_write(t, a + off, want + off, 4096);
+			if (err)
+				return err;
+			(*pages)++;
+		}
+		a += len;
+	}
+	return 0;
+}
+
+int task_restore_from(struct task *t, struct task *copy, const struct task_range *skip,
+		      size_t nskip, size_t *ret_pages)
+{
+	unsigned char xs[16384];
+	struct iovec iov = { xs, sizeof(xs) };
+	struct task_map *maps;
+	size_t n, pages = 0;
+	int err = uncopyable_mapping(t);
+
+	if (err)
+		return err;
+	err = task_read_maps(t, &maps, &n);
+	if (err)
+		return err;
+	for (size_t i = 0; i < n && !err; i++) {
+		const struct task_map *m = &maps[i];
+		if (!(m->prot & PROT_WRITE))
+			continue;
+		err = m->shared ? -ENOTSUP : restore_range(t, copy, m->start, m->end, skip, nskip,
+							  &pages);
+	}
+	task_maps_free(maps, n);
+	if (err)
+		return err;
+	if (ptrace(PTRACE_GETREGSET, copy->tid, NT_X86_XSTATE, &iov) < 0 ||
+	    ptrace(PTRACE_SETREGSET, t->tid, NT_X86_XSTATE, &iov) < 0)
+		return -errno;
+	*ret_pages = pages;
+	return 0;
+}
+
 /* Hash [addr, addr+len) up to its first unreadable page; returns bytes hashed. */
 static uint64_t hash_range(struct task *t, XXH3_state_t *h, uint64_t addr, uint64_t len)
 {

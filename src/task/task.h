@@ -170,6 +170,23 @@ int task_remote_syscall(struct task *t, long nr, const uint64_t args[6], int64_t
  * of it): *child is traced, stopped, with the parent's registers and memory.
  */
 int task_fork(struct task *t, struct task *child);
+/* An address range [start, end). */
+struct task_range {
+	uint64_t start, end;
+};
+
+/*
+ * Undo a run of user code: put back into t the memory and the FPU/vector
+ * registers that copy (a task_fork() of t taken before the run) kept. Every
+ * writable private mapping of t is compared page by page and the pages that
+ * differ are written back, except those inside skip[0..nskip). The run must
+ * have made no syscall (the mappings are those of the copy); the general
+ * registers are the caller's. -ENOTSUP where the copy cannot tell what t
+ * had: a writable shared mapping (the copy shares it), or one that fork
+ * did not copy (MADV_DONTFORK, MADV_WIPEONFORK). *ret_pages: pages written.
+ */
+int task_restore_from(struct task *t, struct task *copy, const struct task_range *skip,
+		      size_t nskip, size_t *ret_pages);
 /* Convert an entry stop into an exit stop (skipping the syscall). */
 int task_to_exit_stop(struct task *t);
 
@@ -193,10 +210,6 @@ const char *signal_name(int sig); /* "SIGSEGV"; static buffer for unknown ones *
  * the same address space.
  */
 int task_state_digest(struct task *t, uint64_t rsp, uint64_t *ret);
-/* An address range [start, end). */
-struct task_range {
-	uint64_t start, end;
-};
 /*
  * task_state_digest() leaving out the bytes inside skip[0..nskip) (any
  * order, may overlap): pages the supervisor mapped into the tracee for
