@@ -1410,6 +1410,25 @@ static bool may_block(const struct rtask *c)
 	}
 }
 
+/*
+ * A successful execve from a thread other than the leader kills the other
+ * threads first, and waits until they are gone (their exit stops must be
+ * resumed) before it takes over the leader's tid. Recording and replaying
+ * that hand-over is not done yet: is c's execve at that stage?
+ */
+static bool exec_kills_siblings(struct recorder *r, const struct rtask *c)
+{
+	if (!c->sc || c->sc->replay != SC_EXECVE || c->t.tid == c->tgid)
+		return false;
+	for (size_t i = 0; i < r->ntasks; i++) {
+		const struct rtask *t = r->tasks[i];
+		if (t != c && t->tgid == c->tgid && t->state == RT_NEW_STOP &&
+		    t->t.stop == TS_EXIT_EVENT)
+			return true;
+	}
+	return false;
+}
+
 static int record_loop(struct recorder *r)
 {
 	for (;;) {
@@ -1438,6 +1457,11 @@ static int record_loop(struct recorder *r)
 			err = wait_some(r, other_ready(r) ? 200 : 0);
 			if (err)
 				return err;
+			if (c->state == RT_KERNEL && exec_kills_siblings(r, c))
+				return error("thread %d of process %d called execve while other threads "
+					     "were alive (event %llu): exec from a thread other than "
+					     "the main one is not supported yet", (int)c->t.tid,
+					     (int)c->tgid, (unsigned long long)r->num + 1);
 			if (c->state == RT_KERNEL && other_ready(r) && may_block(c) &&
 			    task_sleeping(&c->t))
 				goto next;
