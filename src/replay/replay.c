@@ -709,6 +709,19 @@ static int advance(struct replayer *r, enum task_resume how)
 		bp = NULL;
 	sys = (bp || r->stepping) && at_syscall_insn(r, regs->rip);
 	single = !sys && (bp || r->stepping);
+	if (single && r->t->stop == TS_SYSEMU_ENTRY) {
+		/*
+		 * A single step from a SYSEMU entry stop traps on the way out of
+		 * the skipped syscall, before any instruction runs: from its exit
+		 * stop it runs exactly one, as from a checkpoint's copy.
+		 */
+		err = leave_sysemu_entry(r);
+		if (err)
+			return err;
+		err = task_regs(r->t, &regs);
+		if (err)
+			return err;
+	}
 	if (bp)
 		bp_disarm(r, bp);
 	if (single) {
