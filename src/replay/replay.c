@@ -1759,6 +1759,18 @@ static int replay_signal(struct replayer *r)
 		/* Inject it where the recording saw it: right after the last syscall. */
 		r->cur->deliver_sig = r->cur->pre_injected == ev->sig ? 0 : ev->sig;
 		r->cur->pre_injected = 0;
+		if (r->cur->deliver_sig && r->t->stop == TS_SIGNAL) {
+			/*
+			 * A signal stop (a restored checkpoint's first, its SIGSTOP):
+			 * a signal passed with the resume replaces that one and is
+			 * acted on at once, with no stop of its own (an ignored
+			 * SIGCHLD just vanishes). Queued, it stops as recorded.
+			 */
+			if (syscall(SYS_tkill, r->t->tid, r->cur->deliver_sig))
+				return diverged(r, "cannot queue %s: %s", signal_name(ev->sig),
+						strerror(errno));
+			r->cur->deliver_sig = 0;
+		}
 		err = expect(r, r->t->stop == TS_SYSCALL_EXIT ? TR_SYSCALL : TR_SYSEMU, TS_SIGNAL,
 			     signal_name(ev->sig));
 	} else {

@@ -9,6 +9,8 @@ set -u
 # shellcheck source=tests/lib.sh
 . "$TESTS/lib.sh"
 
+[ "${REWIND_TRAPS:-1}" != 0 ] || skip "REWIND_TRAPS=0: no trap to guard"
+
 record_to "$WORK/rec" "$PROGS/timer_selfread" ||
 	fail "record failed with status $(cat "$WORK/rec.status"): $(tail -n 1 "$WORK/rec.err")"
 trace=$(find_trace "$REWIND_TRACE_DIR" 2>&1) || fail "$trace"
