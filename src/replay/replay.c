@@ -1202,7 +1202,8 @@ static int replay_syscall(struct replayer *r)
 				regs->rax = (uint64_t)ev->ret;
 				task_set_regs(r->t, regs);
 			}
-			return 0;
+			/* Its recorded outputs: a CLONE_PIDFD's fd number (the real one has none). */
+			return write_outputs(r, ev);
 		}
 		/* A clone that failed is emulated. */
 		__attribute__((fallthrough));

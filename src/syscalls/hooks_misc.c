@@ -11,6 +11,7 @@
 #include <linux/futex.h>
 #include <linux/quota.h>
 #include <linux/seccomp.h>
+#include <sched.h>
 #include <sys/time.h>
 #include <time.h>
 
@@ -161,6 +162,19 @@ int sc_hook_futex(struct sc_call *call, const char **ret_what)
 		return err;
 	}
 	return 0;
+}
+
+/*
+ * clone(flags, stack, parent_tid, child_tid, tls): with CLONE_PIDFD the
+ * parent gets a pidfd in the int at parent_tid. Replay runs the clone for
+ * real without it (the fd would be a real one) and writes the recorded int.
+ */
+int sc_hook_clone(struct sc_call *call, const char **ret_what)
+{
+	(void)ret_what;
+	if (!(call->args[0] & CLONE_PIDFD) || call->ret <= 0)
+		return 0;
+	return sc_report(call, call->args[2], sizeof(int));
 }
 
 /* seccomp(op, flags, args): SECCOMP_GET_NOTIF_SIZES fills a struct at args. */

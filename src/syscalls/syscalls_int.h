@@ -96,6 +96,7 @@ sc_hook_fn sc_hook_prctl, sc_hook_arch_prctl, sc_hook_keyctl;
 /* hooks_misc.c */
 sc_hook_fn sc_hook_select, sc_hook_pselect6, sc_hook_mincore, sc_hook_get_mempolicy;
 sc_hook_fn sc_hook_sysfs, sc_hook_name_to_handle_at, sc_hook_futex, sc_hook_seccomp;
+sc_hook_fn sc_hook_clone;
 sc_hook_fn sc_hook_quotactl, sc_hook_quotactl_fd;
 
 #endif /* REWIND_SYSCALLS_SYSCALLS_INT_H */
