@@ -73,7 +73,6 @@ struct point_guard {
 	bool on;
 	struct task snap;
 	struct user_regs_struct regs; /* cur's, when snap was taken */
-	size_t undone;                /* searches undone in this session */
 };
 
 /* One replayed thread. */
@@ -1487,7 +1486,6 @@ static int guard_undo(struct replayer *r, uint64_t rip, int *ret_slot)
 			     "patched in, and its state cannot be put back (%s): replay with "
 			     "REWIND_TRAPS=0", (unsigned long long)r->ev.num,
 			     err == -ENOTSUP ? "it has writable shared memory" : strerror(-err));
-	g->undone++;
 	dbg(LM_REP, "event %llu: the program touched the trap's bytes at 0x%llx; %zu pages put "
 	    "back, searching again without the trap", (unsigned long long)r->ev.num,
 	    (unsigned long long)rip, pages);
