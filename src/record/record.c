@@ -77,7 +77,8 @@ static void end_entered(struct rtask *t)
  * other threads run, which they could see at record time but not at
  * replay, where the data arrives at the read's event. The vector forms get
  * a copy of their iovec array in the slot (and recvmsg one of its msghdr),
- * pointing into the slot, in place of the program's.
+ * pointing into the slot, in place of the program's; recvfrom gets its
+ * source address and its length there too.
  */
 
 /* sizeof(struct sockaddr_storage): the kernel writes no longer socket address. */
@@ -85,6 +86,13 @@ static void end_entered(struct rtask *t)
 /* The end of user memory with 4-level paging (the kernel's access_ok), page below 2^47. */
 #define SCRATCH_USER_END ((1ull << 47) - 4096)
 
+/*
+ * The part of the pool where a redirected call's copies are laid out,
+ * [base, base + room), of which the first at bytes are taken.
+ */
+struct scratch_area {
+	uint64_t base, room, at;
+};
 
 /* A new address space: empty, or a fork's copy of copy (the pool, every slot free). */
 static struct rec_mm *rmm_new(const struct rec_mm *copy)
@@ -139,143 +147,213 @@ static uint64_t scratch_slot(struct rtask *c)
 	return REWIND_POOL_ADDR + (uint64_t)c->slot * REWIND_POOL_SLOT;
 }
 
-/*
- * Lay out a vector read in the slot from offset at: a copy of the program's
- * cnt iovecs at iov whose entries point into one run of data right after
- * it, the iovecs back to back. Sets the redirect's iov (the program's
- * iovecs), niov and data. false (the call reads in place): the array cannot
- * be read, cnt is over UIO_MAXIOV, a buffer is not user memory or the whole
- * does not fit in the slot.
- */
-static bool scratch_plan_iov(struct rtask *c, uint64_t slot, uint64_t at, uint64_t iov,
-			     uint64_t cnt)
+/* Take len more bytes of the area, 16-aligned: their address, 0 when they do not fit. */
+static uint64_t area_take(struct scratch_area *a, uint64_t len)
 {
-	struct rec_redirect *rd = &c->redirect;
-	struct sc_kiovec *v, *s;
-	uint64_t data, total = 0;
-	bool ok = false;
+	uint64_t at = ALIGN_UP(a->at, 16ull);
 
-	if (cnt > SC_IOV_MAX || cnt * sizeof(*v) > REWIND_POOL_SLOT - at)
-		return false;
-	data = at + cnt * sizeof(*v);
-	v = xcalloc(cnt ? cnt : 1, sizeof(*v));
-	s = xcalloc(cnt ? cnt : 1, sizeof(*s));
-	if (cnt && task_read(&c->t, iov, v, cnt * sizeof(*v)))
-		goto out;
-	for (uint64_t i = 0; i < cnt; i++) {
-		if (!scratch_user_range(v[i].base, v[i].len) ||
-		    v[i].len > REWIND_POOL_SLOT - data - total)
-			goto out;
-		s[i] = (struct sc_kiovec){ .base = slot + data + total, .len = v[i].len };
-		total += v[i].len;
-	}
-	if (task_write(&c->t, slot + at, s, cnt * sizeof(*s)))
-		goto out;
-	rd->iov = v;
-	rd->niov = cnt;
-	rd->data = slot + data;
-	v = NULL;
-	ok = true;
-out:
-	free(s);
-	free(v);
-	return ok;
+	if (at > a->room || len > a->room - at)
+		return 0;
+	a->at = at + len;
+	return a->base + at;
 }
 
 /*
- * Lay out a recvmsg in the slot: a copy of the program's msghdr at its
- * start, then the name and control buffers (as long as the program's; the
- * name at most SCRATCH_NAME_MAX, all the kernel writes), then the iovecs
- * and their data (scratch_plan_iov). false: the call receives in place.
+ * Lay out a vector read in the area: a copy of the program's cnt iovecs at
+ * iov whose entries point into one run of data right after it, the iovecs
+ * back to back. Sets the redirect's iov (the program's iovecs), niov and
+ * data; returns the copy's address. 0 (the call reads in place): the array
+ * cannot be read, cnt is over UIO_MAXIOV, a buffer is not user memory or
+ * the whole does not fit in the area.
  */
-static bool scratch_plan_msg(struct rtask *c, uint64_t slot, uint64_t msg)
+static uint64_t scratch_plan_iov(struct rtask *c, struct scratch_area *a, uint64_t iov,
+				 uint64_t cnt)
+{
+	struct rec_redirect *rd = &c->redirect;
+	struct sc_kiovec *v, *s;
+	uint64_t copy, data, total = 0;
+
+	if (cnt > SC_IOV_MAX)
+		return 0;
+	copy = area_take(a, cnt * sizeof(*v));
+	if (!copy)
+		return 0;
+	v = xcalloc(cnt ? cnt : 1, sizeof(*v));
+	s = xcalloc(cnt ? cnt : 1, sizeof(*s));
+	if (cnt && task_read_user(&c->t, iov, v, cnt * sizeof(*v)))
+		goto fail;
+	for (uint64_t i = 0; i < cnt; i++) {
+		if (!scratch_user_range(v[i].base, v[i].len))
+			goto fail;
+		total += v[i].len; /* at most 1024 lengths below 2^47 */
+	}
+	data = area_take(a, total);
+	if (!data)
+		goto fail;
+	for (uint64_t i = 0, at = data; i < cnt; at += v[i].len, i++)
+		s[i] = (struct sc_kiovec){ .base = at, .len = v[i].len };
+	if (task_write(&c->t, copy, s, cnt * sizeof(*s)))
+		goto fail;
+	rd->iov = v;
+	rd->niov = cnt;
+	rd->data = data;
+	free(s);
+	return copy;
+fail:
+	free(s);
+	free(v);
+	return 0;
+}
+
+/*
+ * Lay out a recvmsg in the area: a copy of the program's msghdr at its
+ * start, then the name buffer (SCRATCH_NAME_MAX bytes, all the kernel
+ * writes; the program's length applies at the exit, scratch_addr_back),
+ * the control buffer (as long as the program's), then the iovecs and their
+ * data (scratch_plan_iov). Returns the copy's address; 0: the call
+ * receives in place.
+ */
+static uint64_t scratch_plan_msg(struct rtask *c, struct scratch_area *a, uint64_t msg)
 {
 	struct rec_redirect *rd = &c->redirect;
 	struct sc_kmsghdr m;
-	uint64_t at = ALIGN_UP(sizeof(m), 16);
+	uint64_t copy = area_take(a, sizeof(m));
 
-	if (task_read(&c->t, msg, &m, sizeof(m)))
-		return false;
+	if (!copy || task_read_user(&c->t, msg, &m, sizeof(m)))
+		return 0;
 	rd->orig = m;
 	if (m.name) {
 		if ((int32_t)m.namelen < 0)
-			return false; /* EINVAL */
-		m.namelen = MIN(m.namelen, SCRATCH_NAME_MAX);
-		m.name = slot + at;
-		at += ALIGN_UP((uint64_t)m.namelen, 16);
+			return 0; /* EINVAL */
+		m.namelen = SCRATCH_NAME_MAX;
+		m.name = area_take(a, SCRATCH_NAME_MAX);
+		if (!m.name)
+			return 0;
 	}
 	if (m.control) {
-		if (m.controllen > REWIND_POOL_SLOT - at)
-			return false;
-		m.control = slot + at;
-		at += ALIGN_UP(m.controllen, 16);
+		m.control = area_take(a, m.controllen);
+		if (!m.control)
+			return 0;
 	}
-	if (!scratch_plan_iov(c, slot, at, m.iov, m.iovlen))
+	m.iov = scratch_plan_iov(c, a, m.iov, m.iovlen);
+	if (!m.iov || task_write(&c->t, copy, &m, sizeof(m)))
+		return 0;
+	rd->msg = copy;
+	return copy;
+}
+
+/*
+ * Lay out a recvfrom in the area: the address buffer (SCRATCH_NAME_MAX
+ * bytes) and its length when there is an address (r8), saying the whole
+ * buffer (the program's length is read at the exit, as the kernel reads it
+ * once the data is in: scratch_addr_back), then the data buffer when there
+ * is one (rdx). Points the registers there; false: the call receives in
+ * place.
+ */
+static bool scratch_plan_from(struct rtask *c, struct scratch_area *a,
+			      struct user_regs_struct *regs)
+{
+	struct rec_redirect *rd = &c->redirect;
+	uint32_t room = SCRATCH_NAME_MAX;
+
+	if (regs->r8) {
+		rd->namelen = area_take(a, sizeof(room));
+		rd->name = area_take(a, SCRATCH_NAME_MAX);
+		if (!rd->name || task_write(&c->t, rd->namelen, &room, sizeof(room)))
+			return false;
+		regs->r8 = rd->name;
+		regs->r9 = rd->namelen;
+	}
+	if (regs->rdx) {
+		if (!regs->rsi || !scratch_user_range(regs->rsi, regs->rdx))
+			return false;
+		rd->data = area_take(a, regs->rdx);
+		if (!rd->data)
+			return false;
+		regs->rsi = rd->data;
+	}
+	return rd->name || rd->data;
+}
+
+/*
+ * Lay out the call nr in the area and point its arguments (regs) there;
+ * false for a call that is not redirected, or that reads in place.
+ */
+static bool scratch_plan(struct rtask *c, struct scratch_area *a, long nr,
+			 struct user_regs_struct *regs)
+{
+	struct rec_redirect *rd = &c->redirect;
+
+	switch (nr) {
+	case SYS_read:
+	case SYS_pread64:
+		if (!regs->rsi || !regs->rdx || !scratch_user_range(regs->rsi, regs->rdx))
+			return false;
+		rd->data = area_take(a, regs->rdx);
+		regs->rsi = rd->data;
+		break;
+	case SYS_recvfrom:
+		return scratch_plan_from(c, a, regs);
+	case SYS_readv:
+	case SYS_preadv:
+	case SYS_preadv2:
+		if (!regs->rsi || !regs->rdx)
+			return false;
+		regs->rsi = scratch_plan_iov(c, a, regs->rsi, regs->rdx);
+		break;
+	case SYS_recvmsg:
+		if (!regs->rsi)
+			return false;
+		regs->rsi = scratch_plan_msg(c, a, regs->rsi);
+		break;
+	default:
 		return false;
-	m.iov = slot + at;
-	if (task_write(&c->t, slot, &m, sizeof(m)))
-		return false;
-	rd->msg = slot;
-	return true;
+	}
+	return regs->rsi != 0;
 }
 
 /*
  * At a syscall entry: read, pread64, recvfrom, readv, preadv, preadv2 or
  * recvmsg into memory another task shares go to the task's slot of the
- * pool (taken now if it has none), their buffer argument (rsi) made to
- * point there. The event keeps the entry registers, the program's.
+ * pool (taken now if it has none), their buffer arguments made to point
+ * there. The event keeps the entry registers, the program's.
  */
 static void scratch_redirect(struct recorder *r, const struct sc_desc *d,
 			     struct user_regs_struct *regs)
 {
 	struct rtask *c = r->cur;
-	uint64_t slot;
-	bool ok = true;
+	struct user_regs_struct want = *regs;
+	struct scratch_area a = { .room = REWIND_POOL_SLOT };
 
 	scratch_forget(c);
-	if (!c->mm || !c->mm->pool || c->mm->refs < 2 || !regs->rsi)
+	if (!c->mm || !c->mm->pool || c->mm->refs < 2)
 		return;
 	switch (d->nr) {
 	case SYS_read:
 	case SYS_pread64:
 	case SYS_recvfrom:
-		if (!regs->rdx || regs->rdx > REWIND_POOL_SLOT ||
-		    !scratch_user_range(regs->rsi, regs->rdx))
-			return;
-		break;
 	case SYS_readv:
 	case SYS_preadv:
 	case SYS_preadv2:
-		if (!regs->rdx)
-			return;
-		break;
 	case SYS_recvmsg:
 		break;
 	default:
 		return;
 	}
-	slot = scratch_slot(c);
-	if (!slot)
-		return;
-	if (d->nr == SYS_recvmsg)
-		ok = scratch_plan_msg(c, slot, regs->rsi);
-	else if (d->nr == SYS_readv || d->nr == SYS_preadv || d->nr == SYS_preadv2)
-		ok = scratch_plan_iov(c, slot, 0, regs->rsi, regs->rdx);
-	else
-		c->redirect.data = slot;
-	if (!ok) {
+	a.base = scratch_slot(c);
+	if (!a.base || !scratch_plan(c, &a, d->nr, &want)) {
 		scratch_forget(c);
 		return;
 	}
-	c->redirect.arg = regs->rsi;
-	regs->rsi = slot;
+	c->redirect.on = true;
+	*regs = want;
 	task_set_regs(&c->t, regs);
 }
 
 /*
- * Copy len bytes of the slot at src over the program's niov iovecs, in
+ * Copy len bytes of the pool at src over the program's niov iovecs, in
  * order, stopping at an iovec the program cannot write. *ret_done: the
- * bytes copied. 0, or -errno when the slot cannot be read.
+ * bytes copied. 0, or -errno when the pool cannot be read.
  */
 static int scratch_scatter(struct task *t, uint64_t src, const struct sc_kiovec *iov,
 			   size_t niov, uint64_t len, uint64_t *ret_done)
@@ -302,7 +380,7 @@ static int scratch_scatter(struct task *t, uint64_t src, const struct sc_kiovec 
 	return err;
 }
 
-/* Copy len bytes of the slot at src to the program's dst: 0 or -EFAULT. */
+/* Copy len bytes of the pool at src to the program's dst: 0 or -EFAULT. */
 static int scratch_move(struct task *t, uint64_t src, uint64_t dst, uint64_t len)
 {
 	struct sc_kiovec v = { .base = dst, .len = len };
@@ -313,22 +391,48 @@ static int scratch_move(struct task *t, uint64_t src, uint64_t dst, uint64_t len
 }
 
 /*
+ * Give the program a socket address the kernel wrote into the pool (klen
+ * bytes at name) as the kernel's move_addr_to_user() does: read the
+ * program's length at lenp, write klen there unless that is negative, then
+ * copy as many bytes as both say to addr. (Kernels before 2025 copied the
+ * address before writing the length.) 0, -EFAULT or -EINVAL.
+ */
+static int scratch_addr_back(struct task *t, uint64_t name, uint32_t klen, uint64_t addr,
+			     uint64_t lenp)
+{
+	int32_t len;
+
+	klen = MIN(klen, SCRATCH_NAME_MAX);
+	if (task_read_user(t, lenp, &len, sizeof(len)))
+		return -EFAULT;
+	if (len > (int32_t)klen)
+		len = (int32_t)klen;
+	if (len >= 0 && task_write_user(t, lenp, &klen, sizeof(klen)))
+		return -EFAULT;
+	if (len < 0)
+		return -EINVAL;
+	return scratch_move(t, name, addr, (uint64_t)len);
+}
+
+/*
  * recvmsg: copy the name and the control data the kernel wrote into the
- * slot (m, the slot's msghdr as it left it) to the program's buffers, and
+ * pool (m, the pool's msghdr as it left it) to the program's buffers, and
  * the fields it writes back (msg_namelen where there is a name,
- * msg_controllen, msg_flags) to the program's msghdr. 0 or -EFAULT.
+ * msg_controllen, msg_flags) to the program's msghdr. 0 or -errno.
  */
 static int scratch_msg_back(struct rtask *c, const struct sc_kmsghdr *m)
 {
 	const struct sc_kmsghdr *o = &c->redirect.orig;
-	uint64_t at = c->redirect.arg;
-	uint64_t namelen = MIN(m->namelen, MIN(o->namelen, SCRATCH_NAME_MAX));
+	uint64_t at = c->entry_regs.rsi;
 	struct task *t = &c->t;
+	int err;
 
-	if (o->name && (scratch_move(t, m->name, o->name, namelen) ||
-			task_write_user(t, at + offsetof(struct sc_kmsghdr, namelen),
-					&m->namelen, sizeof(m->namelen))))
-		return -EFAULT;
+	if (o->name) {
+		err = scratch_addr_back(t, m->name, m->namelen, o->name,
+					at + offsetof(struct sc_kmsghdr, namelen));
+		if (err)
+			return err;
+	}
 	if (o->control &&
 	    scratch_move(t, m->control, o->control, MIN(m->controllen, o->controllen)))
 		return -EFAULT;
@@ -343,31 +447,34 @@ static int scratch_msg_back(struct rtask *c, const struct sc_kmsghdr *m)
 /*
  * At the exit stop of a redirected call: copy what it read to the program's
  * buffers (scattered over its iovecs; for recvmsg also the name, control
- * data and msghdr fields) and put its argument back. A buffer the program
- * cannot write gets the result the kernel would have given, EFAULT. 0 or
- * -1 (reported).
+ * data and msghdr fields, for recvfrom the address and its length) and put
+ * its arguments back. A buffer the program cannot write gets the result
+ * the kernel would have given, EFAULT. 0 or -1 (reported).
  */
 static int scratch_copy_back(struct recorder *r, struct user_regs_struct *regs)
 {
 	struct rtask *c = r->cur;
 	struct rec_redirect *rd = &c->redirect;
-	struct sc_kiovec one = { .base = rd->arg, .len = c->entry_regs.rdx };
+	struct sc_kiovec one = { .base = c->entry_regs.rsi, .len = c->entry_regs.rdx };
 	const struct sc_kiovec *iov = rd->iov ? rd->iov : &one;
 	size_t niov = rd->iov ? rd->niov : 1;
 	int64_t ret = (int64_t)regs->rax;
 	uint64_t want = 0, done = 0;
+	uint32_t klen = 0;
 	struct sc_kmsghdr m;
 	int err = 0;
 
-	if (!rd->arg)
+	if (!rd->on)
 		return 0;
-	if (ret > 0) {
+	if (ret > 0 && rd->data) {
 		for (size_t i = 0; i < niov; i++)
-			want += iov[i].len; /* at most a slot: no overflow */
+			want += iov[i].len; /* at most the area: no overflow */
 		want = MIN(want, (uint64_t)ret);
 	}
 	if (ret >= 0 && rd->msg)
 		err = task_read(&c->t, rd->msg, &m, sizeof(m));
+	if (!err && ret >= 0 && rd->name)
+		err = task_read(&c->t, rd->namelen, &klen, sizeof(klen));
 	if (!err)
 		err = scratch_scatter(&c->t, rd->data, iov, niov, want, &done);
 	if (err) {
@@ -377,10 +484,16 @@ static int scratch_copy_back(struct recorder *r, struct user_regs_struct *regs)
 	}
 	if (done < want)
 		ret = -EFAULT;
-	if (ret >= 0 && rd->msg && scratch_msg_back(c, &m))
-		ret = -EFAULT;
+	if (ret >= 0 && rd->msg)
+		err = scratch_msg_back(c, &m);
+	if (!err && ret >= 0 && rd->name)
+		err = scratch_addr_back(&c->t, rd->name, klen, c->entry_regs.r8, c->entry_regs.r9);
+	if (err)
+		ret = err;
 	regs->rax = (uint64_t)ret;
-	regs->rsi = rd->arg;
+	regs->rsi = c->entry_regs.rsi;
+	regs->r8 = c->entry_regs.r8;
+	regs->r9 = c->entry_regs.r9;
 	scratch_forget(c);
 	task_set_regs(&c->t, regs);
 	return 0;

@@ -22,13 +22,16 @@ struct rec_mm {
  * (scratch_redirect): what scratch_copy_back() needs at its exit stop.
  */
 struct rec_redirect {
-	uint64_t arg;  /* the program's rsi (buffer, iovec array or msghdr); 0: none */
-	uint64_t data; /* where in the slot the data goes, one run (the iovecs' back to back) */
+	bool on;       /* the call's arguments point into the pool (the program's: entry_regs) */
+	uint64_t data; /* where in the slot the data goes, one run (the iovecs' back to back);
+	                * 0: no data buffer */
 	struct sc_kiovec *iov; /* readv family, recvmsg: the program's iovecs (xmalloc'd,
-	                         * never NULL for them); NULL: one buffer, arg, of rdx bytes */
+	                         * never NULL for them); NULL: one buffer, rsi, of rdx bytes */
 	size_t niov;
 	uint64_t msg;  /* recvmsg: the slot's copy of the msghdr; 0: another call */
 	struct sc_kmsghdr orig; /* recvmsg: the program's msghdr, as read at the entry */
+	uint64_t name, namelen; /* recvfrom: the slot's address buffer (r8) and its length
+	                         * (r9); 0: no address */
 };
 
 /* A file descriptor table (shared by CLONE_FILES clones): which fds are stdout/stderr. */
