@@ -76,9 +76,10 @@ static void end_entered(struct rtask *t)
  * syscall's exit stop. The kernel would otherwise fill the buffer while the
  * other threads run, which they could see at record time but not at
  * replay, where the data arrives at the read's event. The vector forms get
- * a copy of their iovec array in the slot (and recvmsg one of its msghdr),
- * pointing into the slot, in place of the program's; recvfrom gets its
- * source address and its length there too.
+ * a copy of their iovec array in the slot (recvmsg one of its msghdr,
+ * recvmmsg of its mmsghdr array), pointing into the slot, in place of the
+ * program's; recvfrom gets its source address and its length there too,
+ * recvmmsg its timeout.
  */
 
 /* sizeof(struct sockaddr_storage): the kernel writes no longer socket address. */
@@ -113,8 +114,13 @@ static void rmm_put(struct rec_mm *m)
 /* The task's redirected call is over, or will not reach its exit stop. */
 static void scratch_forget(struct rtask *t)
 {
-	free(t->redirect.iov);
-	t->redirect = (struct rec_redirect){ 0 };
+	struct rec_redirect *rd = &t->redirect;
+
+	for (size_t i = 0; i < rd->nmsg; i++)
+		free(rd->msgs[i].data.iov);
+	free(rd->msgs);
+	free(rd->data.iov);
+	*rd = (struct rec_redirect){ 0 };
 }
 
 /* The task leaves its address space (exit, exec): its slot is free for another. */
@@ -159,17 +165,36 @@ static uint64_t area_take(struct scratch_area *a, uint64_t len)
 }
 
 /*
+ * Lay out a read into len bytes at buf in the area: fills *ret (the data's
+ * address, buf as one iovec). false (the call reads in place): buf is NULL
+ * or not user memory, or the area has no room.
+ */
+static bool scratch_plan_buf(struct scratch_area *a, uint64_t buf, uint64_t len,
+			     struct rec_redirect_data *ret)
+{
+	uint64_t at;
+
+	if (!buf || !scratch_user_range(buf, len))
+		return false;
+	at = area_take(a, len);
+	if (!at)
+		return false;
+	*ret = (struct rec_redirect_data){ .at = at, .iov = xmalloc(sizeof(*ret->iov)), .niov = 1 };
+	*ret->iov = (struct sc_kiovec){ .base = buf, .len = len };
+	return true;
+}
+
+/*
  * Lay out a vector read in the area: a copy of the program's cnt iovecs at
  * iov whose entries point into one run of data right after it, the iovecs
- * back to back. Sets the redirect's iov (the program's iovecs), niov and
- * data; returns the copy's address. 0 (the call reads in place): the array
+ * back to back. Fills *ret (the program's iovecs, the data's address) and
+ * returns the copy's address. 0 (the call reads in place): the array
  * cannot be read, cnt is over UIO_MAXIOV, a buffer is not user memory or
  * the whole does not fit in the area.
  */
-static uint64_t scratch_plan_iov(struct rtask *c, struct scratch_area *a, uint64_t iov,
-				 uint64_t cnt)
+static uint64_t scratch_plan_iov(struct task *t, struct scratch_area *a, uint64_t iov,
+				 uint64_t cnt, struct rec_redirect_data *ret)
 {
-	struct rec_redirect *rd = &c->redirect;
 	struct sc_kiovec *v, *s;
 	uint64_t copy, data, total = 0;
 
@@ -180,7 +205,7 @@ static uint64_t scratch_plan_iov(struct rtask *c, struct scratch_area *a, uint64
 		return 0;
 	v = xcalloc(cnt ? cnt : 1, sizeof(*v));
 	s = xcalloc(cnt ? cnt : 1, sizeof(*s));
-	if (cnt && task_read_user(&c->t, iov, v, cnt * sizeof(*v)))
+	if (cnt && task_read_user(t, iov, v, cnt * sizeof(*v)))
 		goto fail;
 	for (uint64_t i = 0; i < cnt; i++) {
 		if (!scratch_user_range(v[i].base, v[i].len))
@@ -192,11 +217,9 @@ static uint64_t scratch_plan_iov(struct rtask *c, struct scratch_area *a, uint64
 		goto fail;
 	for (uint64_t i = 0, at = data; i < cnt; at += v[i].len, i++)
 		s[i] = (struct sc_kiovec){ .base = at, .len = v[i].len };
-	if (task_write(&c->t, copy, s, cnt * sizeof(*s)))
+	if (task_write(t, copy, s, cnt * sizeof(*s)))
 		goto fail;
-	rd->iov = v;
-	rd->niov = cnt;
-	rd->data = data;
+	*ret = (struct rec_redirect_data){ .at = data, .iov = v, .niov = cnt };
 	free(s);
 	return copy;
 fail:
@@ -206,38 +229,62 @@ fail:
 }
 
 /*
- * Lay out a recvmsg in the area: a copy of the program's msghdr at its
- * start, then the name buffer (SCRATCH_NAME_MAX bytes, all the kernel
- * writes; the program's length applies at the exit, scratch_addr_back),
- * the control buffer (as long as the program's), then the iovecs and their
- * data (scratch_plan_iov). Returns the copy's address; 0: the call
- * receives in place.
+ * Lay out one message of a recvmsg or recvmmsg in the area: the program's
+ * msghdr at msg, copied to copy (taken already) with its name buffer
+ * (SCRATCH_NAME_MAX bytes, all the kernel writes; the program's length
+ * applies at the exit, scratch_addr_back), its control buffer (as long as
+ * the program's) and its iovecs and their data (scratch_plan_iov) taken
+ * from the area. Fills *ret; false: the call receives in place.
  */
-static uint64_t scratch_plan_msg(struct rtask *c, struct scratch_area *a, uint64_t msg)
+static bool scratch_plan_msg(struct task *t, struct scratch_area *a, uint64_t msg, uint64_t copy,
+			     struct rec_redirect_msg *ret)
 {
-	struct rec_redirect *rd = &c->redirect;
 	struct sc_kmsghdr m;
-	uint64_t copy = area_take(a, sizeof(m));
 
-	if (!copy || task_read_user(&c->t, msg, &m, sizeof(m)))
-		return 0;
-	rd->orig = m;
+	if (task_read_user(t, msg, &m, sizeof(m)))
+		return false;
+	ret->orig = m;
 	if (m.name) {
 		if ((int32_t)m.namelen < 0)
-			return 0; /* EINVAL */
+			return false; /* EINVAL */
 		m.namelen = SCRATCH_NAME_MAX;
 		m.name = area_take(a, SCRATCH_NAME_MAX);
 		if (!m.name)
-			return 0;
+			return false;
 	}
 	if (m.control) {
 		m.control = area_take(a, m.controllen);
 		if (!m.control)
+			return false;
+	}
+	m.iov = scratch_plan_iov(t, a, m.iov, m.iovlen, &ret->data);
+	return m.iov && !task_write(t, copy, &m, sizeof(m));
+}
+
+/*
+ * Lay out a recvmsg (vec: the msghdr, vlen 0) or a recvmmsg (vec: the
+ * mmsghdr array of vlen entries, UIO_MAXIOV at most as the kernel takes)
+ * in the area: the copy of the msghdr or the array first, then each
+ * message's buffers (scratch_plan_msg). Returns the copy's address; 0: the
+ * call receives in place.
+ */
+static uint64_t scratch_plan_msgs(struct rtask *c, struct scratch_area *a, uint64_t vec,
+				  uint64_t vlen)
+{
+	struct rec_redirect *rd = &c->redirect;
+	uint64_t stride = vlen ? sizeof(struct sc_kmmsghdr) : sizeof(struct sc_kmsghdr);
+	size_t n = vlen ? MIN(vlen, SC_IOV_MAX) : 1;
+	uint64_t copy = area_take(a, n * stride);
+
+	if (!copy)
+		return 0;
+	rd->msgs = xcalloc(n, sizeof(*rd->msgs));
+	while (rd->nmsg < n) {
+		size_t i = rd->nmsg++; /* counted first: scratch_forget() frees what it took */
+
+		if (!scratch_plan_msg(&c->t, a, vec + i * stride, copy + i * stride, &rd->msgs[i]))
 			return 0;
 	}
-	m.iov = scratch_plan_iov(c, a, m.iov, m.iovlen);
-	if (!m.iov || task_write(&c->t, copy, &m, sizeof(m)))
-		return 0;
 	rd->msg = copy;
 	return copy;
 }
@@ -265,14 +312,32 @@ static bool scratch_plan_from(struct rtask *c, struct scratch_area *a,
 		regs->r9 = rd->namelen;
 	}
 	if (regs->rdx) {
-		if (!regs->rsi || !scratch_user_range(regs->rsi, regs->rdx))
+		if (!scratch_plan_buf(a, regs->rsi, regs->rdx, &rd->data))
 			return false;
-		rd->data = area_take(a, regs->rdx);
-		if (!rd->data)
-			return false;
-		regs->rsi = rd->data;
+		regs->rsi = rd->data.at;
 	}
-	return rd->name || rd->data;
+	return rd->name || rd->data.at;
+}
+
+/*
+ * recvmmsg's timeout (r8), when there is one: a copy in the area, which the
+ * kernel reads at the entry and writes the time left into at the end. false:
+ * the program's cannot be read (the call fails with EFAULT in place).
+ */
+static bool scratch_plan_timeout(struct rtask *c, struct scratch_area *a,
+				 struct user_regs_struct *regs)
+{
+	struct rec_redirect *rd = &c->redirect;
+	struct timespec ts;
+
+	if (!regs->r8)
+		return true;
+	rd->timeout = area_take(a, sizeof(ts));
+	if (!rd->timeout || task_read_user(&c->t, regs->r8, &ts, sizeof(ts)) ||
+	    task_write(&c->t, rd->timeout, &ts, sizeof(ts)))
+		return false;
+	regs->r8 = rd->timeout;
+	return true;
 }
 
 /*
@@ -287,10 +352,9 @@ static bool scratch_plan(struct rtask *c, struct scratch_area *a, long nr,
 	switch (nr) {
 	case SYS_read:
 	case SYS_pread64:
-		if (!regs->rsi || !regs->rdx || !scratch_user_range(regs->rsi, regs->rdx))
+		if (!regs->rdx || !scratch_plan_buf(a, regs->rsi, regs->rdx, &rd->data))
 			return false;
-		rd->data = area_take(a, regs->rdx);
-		regs->rsi = rd->data;
+		regs->rsi = rd->data.at;
 		break;
 	case SYS_recvfrom:
 		return scratch_plan_from(c, a, regs);
@@ -299,12 +363,17 @@ static bool scratch_plan(struct rtask *c, struct scratch_area *a, long nr,
 	case SYS_preadv2:
 		if (!regs->rsi || !regs->rdx)
 			return false;
-		regs->rsi = scratch_plan_iov(c, a, regs->rsi, regs->rdx);
+		regs->rsi = scratch_plan_iov(&c->t, a, regs->rsi, regs->rdx, &rd->data);
 		break;
 	case SYS_recvmsg:
 		if (!regs->rsi)
 			return false;
-		regs->rsi = scratch_plan_msg(c, a, regs->rsi);
+		regs->rsi = scratch_plan_msgs(c, a, regs->rsi, 0);
+		break;
+	case SYS_recvmmsg:
+		if (!regs->rsi || !regs->rdx || !scratch_plan_timeout(c, a, regs))
+			return false;
+		regs->rsi = scratch_plan_msgs(c, a, regs->rsi, regs->rdx);
 		break;
 	default:
 		return false;
@@ -313,10 +382,10 @@ static bool scratch_plan(struct rtask *c, struct scratch_area *a, long nr,
 }
 
 /*
- * At a syscall entry: read, pread64, recvfrom, readv, preadv, preadv2 or
- * recvmsg into memory another task shares go to the task's slot of the
- * pool (taken now if it has none), their buffer arguments made to point
- * there. The event keeps the entry registers, the program's.
+ * At a syscall entry: read, pread64, recvfrom, readv, preadv, preadv2,
+ * recvmsg or recvmmsg into memory another task shares go to the task's
+ * slot of the pool (taken now if it has none), their buffer arguments made
+ * to point there. The event keeps the entry registers, the program's.
  */
 static void scratch_redirect(struct recorder *r, const struct sc_desc *d,
 			     struct user_regs_struct *regs)
@@ -336,6 +405,7 @@ static void scratch_redirect(struct recorder *r, const struct sc_desc *d,
 	case SYS_preadv:
 	case SYS_preadv2:
 	case SYS_recvmsg:
+	case SYS_recvmmsg:
 		break;
 	default:
 		return;
@@ -350,44 +420,65 @@ static void scratch_redirect(struct recorder *r, const struct sc_desc *d,
 	task_set_regs(&c->t, regs);
 }
 
+/* The copies of one exit stop to the program. */
+struct scratch_back {
+	struct task *t;
+	int pool_err; /* the first error reading the pool (reported; not the program's fault) */
+};
+
+/* Read len bytes of the pool at src: false (b->pool_err set) if it cannot be read. */
+static bool scratch_pool_read(struct scratch_back *b, uint64_t src, void *dst, size_t len)
+{
+	int err = task_read(b->t, src, dst, len);
+
+	if (err && !b->pool_err)
+		b->pool_err = err;
+	return !err;
+}
+
 /*
  * Copy len bytes of the pool at src over the program's niov iovecs, in
- * order, stopping at an iovec the program cannot write. *ret_done: the
- * bytes copied. 0, or -errno when the pool cannot be read.
+ * order: 0, or -EFAULT where they did not all go (the program cannot write
+ * an iovec, they hold fewer bytes, or the pool could not be read).
  */
-static int scratch_scatter(struct task *t, uint64_t src, const struct sc_kiovec *iov,
-			   size_t niov, uint64_t len, uint64_t *ret_done)
+static int scratch_scatter(struct scratch_back *b, uint64_t src, const struct sc_kiovec *iov,
+			   size_t niov, uint64_t len)
 {
 	unsigned char *tmp;
 	uint64_t done = 0;
-	int err;
 
-	if (!len) {
-		*ret_done = 0;
+	if (!len)
 		return 0;
-	}
 	tmp = xmalloc(len);
-	err = task_read(t, src, tmp, len);
-	for (size_t i = 0; !err && i < niov && done < len; i++) {
+	if (!scratch_pool_read(b, src, tmp, len)) {
+		free(tmp);
+		return -EFAULT;
+	}
+	for (size_t i = 0; i < niov && done < len; i++) {
 		uint64_t n = MIN(iov[i].len, len - done);
-		if (task_write_user(t, iov[i].base, tmp + done, n))
+		if (task_write_user(b->t, iov[i].base, tmp + done, n))
 			break;
 		done += n;
 	}
 	free(tmp);
-	if (!err)
-		*ret_done = done;
-	return err;
+	return done < len ? -EFAULT : 0;
 }
 
 /* Copy len bytes of the pool at src to the program's dst: 0 or -EFAULT. */
-static int scratch_move(struct task *t, uint64_t src, uint64_t dst, uint64_t len)
+static int scratch_move(struct scratch_back *b, uint64_t src, uint64_t dst, uint64_t len)
 {
 	struct sc_kiovec v = { .base = dst, .len = len };
-	uint64_t done;
-	if (scratch_scatter(t, src, &v, 1, len, &done) || done < len)
-		return -EFAULT;
-	return 0;
+	return scratch_scatter(b, src, &v, 1, len);
+}
+
+/* The first n bytes of the data d (as many as its iovecs hold) to the program's: 0 or -EFAULT. */
+static int scratch_data_back(struct scratch_back *b, const struct rec_redirect_data *d, uint64_t n)
+{
+	uint64_t want = 0;
+
+	for (size_t i = 0; i < d->niov; i++)
+		want += d->iov[i].len; /* at most the area: no overflow */
+	return scratch_scatter(b, d->at, d->iov, d->niov, MIN(want, n));
 }
 
 /*
@@ -397,99 +488,120 @@ static int scratch_move(struct task *t, uint64_t src, uint64_t dst, uint64_t len
  * copy as many bytes as both say to addr. (Kernels before 2025 copied the
  * address before writing the length.) 0, -EFAULT or -EINVAL.
  */
-static int scratch_addr_back(struct task *t, uint64_t name, uint32_t klen, uint64_t addr,
+static int scratch_addr_back(struct scratch_back *b, uint64_t name, uint32_t klen, uint64_t addr,
 			     uint64_t lenp)
 {
 	int32_t len;
 
 	klen = MIN(klen, SCRATCH_NAME_MAX);
-	if (task_read_user(t, lenp, &len, sizeof(len)))
+	if (task_read_user(b->t, lenp, &len, sizeof(len)))
 		return -EFAULT;
 	if (len > (int32_t)klen)
 		len = (int32_t)klen;
-	if (len >= 0 && task_write_user(t, lenp, &klen, sizeof(klen)))
+	if (len >= 0 && task_write_user(b->t, lenp, &klen, sizeof(klen)))
 		return -EFAULT;
 	if (len < 0)
 		return -EINVAL;
-	return scratch_move(t, name, addr, (uint64_t)len);
+	return scratch_move(b, name, addr, (uint64_t)len);
 }
 
 /*
- * recvmsg: copy the name and the control data the kernel wrote into the
- * pool (m, the pool's msghdr as it left it) to the program's buffers, and
- * the fields it writes back (msg_namelen where there is a name,
- * msg_controllen, msg_flags) to the program's msghdr. 0 or -errno.
+ * One message of a recvmsg or recvmmsg (m: the pool's msghdr as the kernel
+ * left it, len: the bytes it received): its data, name and control data
+ * to the program's buffers, and the fields the kernel writes back
+ * (msg_namelen where there is a name, msg_flags, msg_controllen) to the
+ * program's msghdr at prog. 0 or -errno.
  */
-static int scratch_msg_back(struct rtask *c, const struct sc_kmsghdr *m)
+static int scratch_msg_back(struct scratch_back *b, const struct rec_redirect_msg *rm,
+			    const struct sc_kmsghdr *m, uint64_t len, uint64_t prog)
 {
-	const struct sc_kmsghdr *o = &c->redirect.orig;
-	uint64_t at = c->entry_regs.rsi;
-	struct task *t = &c->t;
-	int err;
+	const struct sc_kmsghdr *o = &rm->orig;
+	int err = scratch_data_back(b, &rm->data, len);
 
-	if (o->name) {
-		err = scratch_addr_back(t, m->name, m->namelen, o->name,
-					at + offsetof(struct sc_kmsghdr, namelen));
+	if (!err && o->name)
+		err = scratch_addr_back(b, m->name, m->namelen, o->name,
+					prog + offsetof(struct sc_kmsghdr, namelen));
+	if (!err && o->control)
+		err = scratch_move(b, m->control, o->control, MIN(m->controllen, o->controllen));
+	if (!err && (task_write_user(b->t, prog + offsetof(struct sc_kmsghdr, flags), &m->flags,
+				     sizeof(m->flags)) ||
+		     task_write_user(b->t, prog + offsetof(struct sc_kmsghdr, controllen),
+				     &m->controllen, sizeof(m->controllen))))
+		err = -EFAULT;
+	return err;
+}
+
+/*
+ * recvmsg (ret: the bytes received) or recvmmsg (ret: the messages, each
+ * with its msg_len too): every message to the program's (scratch_msg_back).
+ * Returns the call's result: ret, or at a message the program cannot take
+ * its error if it is the first, else the count before it, where the kernel
+ * stops too (the error the kernel keeps for the socket's next call is not
+ * kept).
+ */
+static int64_t scratch_msgs_back(struct scratch_back *b, const struct rtask *c, int64_t ret)
+{
+	const struct rec_redirect *rd = &c->redirect;
+	bool mmsg = c->entry_regs.orig_rax == SYS_recvmmsg;
+	uint64_t stride = mmsg ? sizeof(struct sc_kmmsghdr) : sizeof(struct sc_kmsghdr);
+	size_t n = mmsg ? MIN((uint64_t)ret, rd->nmsg) : 1;
+
+	for (size_t i = 0; i < n; i++) {
+		uint64_t prog = c->entry_regs.rsi + i * stride;
+		struct sc_kmmsghdr m;
+		int err = -EFAULT;
+
+		if (scratch_pool_read(b, rd->msg + i * stride, &m, stride))
+			err = scratch_msg_back(b, &rd->msgs[i], &m.hdr, mmsg ? m.len : (uint64_t)ret,
+					       prog);
+		if (!err && mmsg &&
+		    task_write_user(b->t, prog + offsetof(struct sc_kmmsghdr, len), &m.len,
+				    sizeof(m.len)))
+			err = -EFAULT;
 		if (err)
-			return err;
+			return i ? (int64_t)i : err;
 	}
-	if (o->control &&
-	    scratch_move(t, m->control, o->control, MIN(m->controllen, o->controllen)))
-		return -EFAULT;
-	if (task_write_user(t, at + offsetof(struct sc_kmsghdr, controllen), &m->controllen,
-			    sizeof(m->controllen)) ||
-	    task_write_user(t, at + offsetof(struct sc_kmsghdr, flags), &m->flags,
-			    sizeof(m->flags)))
-		return -EFAULT;
-	return 0;
+	return ret;
 }
 
 /*
  * At the exit stop of a redirected call: copy what it read to the program's
- * buffers (scattered over its iovecs; for recvmsg also the name, control
- * data and msghdr fields, for recvfrom the address and its length) and put
- * its arguments back. A buffer the program cannot write gets the result
- * the kernel would have given, EFAULT. 0 or -1 (reported).
+ * buffers (scattered over its iovecs; for recvmsg and recvmmsg also the
+ * names, control data and msghdr fields, for recvfrom the address and its
+ * length, for recvmmsg the time left) and put its arguments back. A buffer
+ * the program cannot write gets the result the kernel would have given,
+ * EFAULT. 0 or -1 (reported).
  */
 static int scratch_copy_back(struct recorder *r, struct user_regs_struct *regs)
 {
 	struct rtask *c = r->cur;
 	struct rec_redirect *rd = &c->redirect;
-	struct sc_kiovec one = { .base = c->entry_regs.rsi, .len = c->entry_regs.rdx };
-	const struct sc_kiovec *iov = rd->iov ? rd->iov : &one;
-	size_t niov = rd->iov ? rd->niov : 1;
+	struct scratch_back b = { .t = &c->t };
 	int64_t ret = (int64_t)regs->rax;
-	uint64_t want = 0, done = 0;
-	uint32_t klen = 0;
-	struct sc_kmsghdr m;
+	uint32_t klen;
 	int err = 0;
 
 	if (!rd->on)
 		return 0;
-	if (ret > 0 && rd->data) {
-		for (size_t i = 0; i < niov; i++)
-			want += iov[i].len; /* at most the area: no overflow */
-		want = MIN(want, (uint64_t)ret);
-	}
-	if (ret >= 0 && rd->msg)
-		err = task_read(&c->t, rd->msg, &m, sizeof(m));
+	if (ret >= 0 && rd->data.at)
+		err = scratch_data_back(&b, &rd->data, (uint64_t)ret);
+	if (!err && ret >= 0 && rd->msg)
+		ret = scratch_msgs_back(&b, c, ret);
 	if (!err && ret >= 0 && rd->name)
-		err = task_read(&c->t, rd->namelen, &klen, sizeof(klen));
-	if (!err)
-		err = scratch_scatter(&c->t, rd->data, iov, niov, want, &done);
-	if (err) {
-		scratch_forget(c);
-		return error("cannot read the scratch buffer at event %llu: %s",
-			     (unsigned long long)r->num + 1, strerror(-err));
-	}
-	if (done < want)
-		ret = -EFAULT;
-	if (ret >= 0 && rd->msg)
-		err = scratch_msg_back(c, &m);
-	if (!err && ret >= 0 && rd->name)
-		err = scratch_addr_back(&c->t, rd->name, klen, c->entry_regs.r8, c->entry_regs.r9);
+		err = scratch_pool_read(&b, rd->namelen, &klen, sizeof(klen))
+			      ? scratch_addr_back(&b, rd->name, klen, c->entry_regs.r8,
+						  c->entry_regs.r9)
+			      : -EFAULT;
 	if (err)
 		ret = err;
+	if (ret > 0 && rd->timeout &&
+	    scratch_move(&b, rd->timeout, c->entry_regs.r8, sizeof(struct timespec)))
+		ret = -EFAULT;
+	if (b.pool_err) {
+		scratch_forget(c);
+		return error("cannot read the scratch buffer at event %llu: %s",
+			     (unsigned long long)r->num + 1, strerror(-b.pool_err));
+	}
 	regs->rax = (uint64_t)ret;
 	regs->rsi = c->entry_regs.rsi;
 	regs->r8 = c->entry_regs.r8;
