@@ -79,7 +79,10 @@ static void end_entered(struct rtask *t)
  * a copy of their iovec array in the slot (recvmsg one of its msghdr,
  * recvmmsg of its mmsghdr array), pointing into the slot, in place of the
  * program's; recvfrom gets its source address and its length there too,
- * recvmmsg its timeout.
+ * recvmmsg its timeout. A call too long for the slot is laid out over
+ * several consecutive free slots instead, taken for the call: no syscall
+ * into the tracee, nothing the program can see in its address space, and
+ * replay, which leaves the pool out, is unchanged (docs/INTERNALS.md).
  */
 
 /* sizeof(struct sockaddr_storage): the kernel writes no longer socket address. */
@@ -87,12 +90,17 @@ static void end_entered(struct rtask *t)
 /* The end of user memory with 4-level paging (the kernel's access_ok), page below 2^47. */
 #define SCRATCH_USER_END ((1ull << 47) - 4096)
 
+/* The slots of the pool: bits of a uint64_t (struct rec_mm's used). */
+#define SCRATCH_SLOTS (REWIND_POOL_SIZE / REWIND_POOL_SLOT)
+_Static_assert(SCRATCH_SLOTS == 64, "one bit a slot in struct rec_mm");
+
 /*
  * The part of the pool where a redirected call's copies are laid out,
  * [base, base + room), of which the first at bytes are taken.
  */
 struct scratch_area {
 	uint64_t base, room, at;
+	bool full; /* a take did not fit */
 };
 
 /* A new address space: empty, or a fork's copy of copy (the pool, every slot free). */
@@ -116,6 +124,8 @@ static void scratch_forget(struct rtask *t)
 {
 	struct rec_redirect *rd = &t->redirect;
 
+	if (t->mm)
+		t->mm->used &= ~rd->borrowed;
 	for (size_t i = 0; i < rd->nmsg; i++)
 		free(rd->msgs[i].data.iov);
 	free(rd->msgs);
@@ -153,13 +163,53 @@ static uint64_t scratch_slot(struct rtask *c)
 	return REWIND_POOL_ADDR + (uint64_t)c->slot * REWIND_POOL_SLOT;
 }
 
+/*
+ * For a call that does not fit in the task's slot: the longest run of
+ * consecutive slots free or the task's own, as the area (empty). false:
+ * none is longer than one slot.
+ */
+static bool scratch_run(const struct rtask *c, struct scratch_area *a)
+{
+	uint64_t avail = ~c->mm->used | (1ull << c->slot);
+	unsigned best = 0, best_at = 0;
+
+	for (unsigned i = 0, n = 0; i < SCRATCH_SLOTS; i++) {
+		n = (avail >> i) & 1 ? n + 1 : 0;
+		if (n > best) {
+			best = n;
+			best_at = i + 1 - n;
+		}
+	}
+	if (best < 2)
+		return false;
+	*a = (struct scratch_area){ .base = REWIND_POOL_ADDR + best_at * REWIND_POOL_SLOT,
+				    .room = best * REWIND_POOL_SLOT };
+	return true;
+}
+
+/*
+ * The slots of the run a holds that its layout uses, other than the task's
+ * own: taken for the call (given back by scratch_forget).
+ */
+static void scratch_borrow(struct rtask *c, const struct scratch_area *a)
+{
+	uint64_t first = (a->base - REWIND_POOL_ADDR) / REWIND_POOL_SLOT;
+	uint64_t n = (a->at + REWIND_POOL_SLOT - 1) / REWIND_POOL_SLOT;
+	uint64_t mask = (n >= SCRATCH_SLOTS ? UINT64_MAX : (1ull << n) - 1) << first;
+
+	c->redirect.borrowed = mask & ~(1ull << c->slot);
+	c->mm->used |= c->redirect.borrowed;
+}
+
 /* Take len more bytes of the area, 16-aligned: their address, 0 when they do not fit. */
 static uint64_t area_take(struct scratch_area *a, uint64_t len)
 {
 	uint64_t at = ALIGN_UP(a->at, 16ull);
 
-	if (at > a->room || len > a->room - at)
+	if (at > a->room || len > a->room - at) {
+		a->full = true;
 		return 0;
+	}
 	a->at = at + len;
 	return a->base + at;
 }
@@ -384,8 +434,9 @@ static bool scratch_plan(struct rtask *c, struct scratch_area *a, long nr,
 /*
  * At a syscall entry: read, pread64, recvfrom, readv, preadv, preadv2,
  * recvmsg or recvmmsg into memory another task shares go to the task's
- * slot of the pool (taken now if it has none), their buffer arguments made
- * to point there. The event keeps the entry registers, the program's.
+ * slot of the pool (taken now if it has none), or when too long for it to
+ * a run of free slots (scratch_run), their buffer arguments made to point
+ * there. The event keeps the entry registers, the program's.
  */
 static void scratch_redirect(struct recorder *r, const struct sc_desc *d,
 			     struct user_regs_struct *regs)
@@ -411,9 +462,17 @@ static void scratch_redirect(struct recorder *r, const struct sc_desc *d,
 		return;
 	}
 	a.base = scratch_slot(c);
-	if (!a.base || !scratch_plan(c, &a, d->nr, &want)) {
-		scratch_forget(c);
+	if (!a.base)
 		return;
+	if (!scratch_plan(c, &a, d->nr, &want)) {
+		/* Too long for the slot: several consecutive ones, if free. */
+		scratch_forget(c);
+		want = *regs;
+		if (!a.full || !scratch_run(c, &a) || !scratch_plan(c, &a, d->nr, &want)) {
+			scratch_forget(c);
+			return;
+		}
+		scratch_borrow(c, &a);
 	}
 	c->redirect.on = true;
 	*regs = want;

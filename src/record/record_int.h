@@ -44,6 +44,8 @@ struct rec_redirect {
 	uint64_t name, namelen; /* recvfrom: the pool's address buffer (r8) and its length
 	                         * (r9); 0: no address */
 	uint64_t timeout; /* recvmmsg: the pool's copy of the timeout (r8); 0: none */
+	uint64_t borrowed; /* slots of the pool taken for the call besides the task's own
+	                    * (bits of its rec_mm's used), for one too long for a slot */
 };
 
 /* A file descriptor table (shared by CLONE_FILES clones): which fds are stdout/stderr. */
