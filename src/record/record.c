@@ -76,8 +76,13 @@ static void end_entered(struct rtask *t)
  * syscall's exit stop. The kernel would otherwise fill the buffer while the
  * other threads run, which they could see at record time but not at
  * replay, where the data arrives at the read's event. The vector forms get
- * a copy of their iovec array in the slot (and recvmsg one of its msghdr),
- * pointing into the slot, in place of the program's.
+ * a copy of their iovec array in the slot (recvmsg one of its msghdr,
+ * recvmmsg of its mmsghdr array), pointing into the slot, in place of the
+ * program's; recvfrom gets its source address and its length there too,
+ * recvmmsg its timeout. A call too long for the slot is laid out over
+ * several consecutive free slots instead, taken for the call: no syscall
+ * into the tracee, nothing the program can see in its address space, and
+ * replay, which leaves the pool out, is unchanged (docs/INTERNALS.md).
  */
 
 /* sizeof(struct sockaddr_storage): the kernel writes no longer socket address. */
@@ -85,6 +90,18 @@ static void end_entered(struct rtask *t)
 /* The end of user memory with 4-level paging (the kernel's access_ok), page below 2^47. */
 #define SCRATCH_USER_END ((1ull << 47) - 4096)
 
+/* The slots of the pool: bits of a uint64_t (struct rec_mm's used). */
+#define SCRATCH_SLOTS (REWIND_POOL_SIZE / REWIND_POOL_SLOT)
+_Static_assert(SCRATCH_SLOTS == 64, "one bit a slot in struct rec_mm");
+
+/*
+ * The part of the pool where a redirected call's copies are laid out,
+ * [base, base + room), of which the first at bytes are taken.
+ */
+struct scratch_area {
+	uint64_t base, room, at;
+	bool full; /* a take did not fit */
+};
 
 /* A new address space: empty, or a fork's copy of copy (the pool, every slot free). */
 static struct rec_mm *rmm_new(const struct rec_mm *copy)
@@ -105,8 +122,15 @@ static void rmm_put(struct rec_mm *m)
 /* The task's redirected call is over, or will not reach its exit stop. */
 static void scratch_forget(struct rtask *t)
 {
-	free(t->redirect.iov);
-	t->redirect = (struct rec_redirect){ 0 };
+	struct rec_redirect *rd = &t->redirect;
+
+	if (t->mm)
+		t->mm->used &= ~rd->borrowed;
+	for (size_t i = 0; i < rd->nmsg; i++)
+		free(rd->msgs[i].data.iov);
+	free(rd->msgs);
+	free(rd->data.iov);
+	*rd = (struct rec_redirect){ 0 };
 }
 
 /* The task leaves its address space (exit, exec): its slot is free for another. */
@@ -140,247 +164,507 @@ static uint64_t scratch_slot(struct rtask *c)
 }
 
 /*
- * Lay out a vector read in the slot from offset at: a copy of the program's
- * cnt iovecs at iov whose entries point into one run of data right after
- * it, the iovecs back to back. Sets the redirect's iov (the program's
- * iovecs), niov and data. false (the call reads in place): the array cannot
- * be read, cnt is over UIO_MAXIOV, a buffer is not user memory or the whole
- * does not fit in the slot.
+ * For a call that does not fit in the task's slot: the longest run of
+ * consecutive slots free or the task's own, as the area (empty). false:
+ * none is longer than one slot.
  */
-static bool scratch_plan_iov(struct rtask *c, uint64_t slot, uint64_t at, uint64_t iov,
-			     uint64_t cnt)
+static bool scratch_run(const struct rtask *c, struct scratch_area *a)
 {
-	struct rec_redirect *rd = &c->redirect;
-	struct sc_kiovec *v, *s;
-	uint64_t data, total = 0;
-	bool ok = false;
+	uint64_t avail = ~c->mm->used | (1ull << c->slot);
+	unsigned best = 0, best_at = 0;
 
-	if (cnt > SC_IOV_MAX || cnt * sizeof(*v) > REWIND_POOL_SLOT - at)
-		return false;
-	data = at + cnt * sizeof(*v);
-	v = xcalloc(cnt ? cnt : 1, sizeof(*v));
-	s = xcalloc(cnt ? cnt : 1, sizeof(*s));
-	if (cnt && task_read(&c->t, iov, v, cnt * sizeof(*v)))
-		goto out;
-	for (uint64_t i = 0; i < cnt; i++) {
-		if (!scratch_user_range(v[i].base, v[i].len) ||
-		    v[i].len > REWIND_POOL_SLOT - data - total)
-			goto out;
-		s[i] = (struct sc_kiovec){ .base = slot + data + total, .len = v[i].len };
-		total += v[i].len;
+	for (unsigned i = 0, n = 0; i < SCRATCH_SLOTS; i++) {
+		n = (avail >> i) & 1 ? n + 1 : 0;
+		if (n > best) {
+			best = n;
+			best_at = i + 1 - n;
+		}
 	}
-	if (task_write(&c->t, slot + at, s, cnt * sizeof(*s)))
-		goto out;
-	rd->iov = v;
-	rd->niov = cnt;
-	rd->data = slot + data;
-	v = NULL;
-	ok = true;
-out:
-	free(s);
-	free(v);
-	return ok;
-}
-
-/*
- * Lay out a recvmsg in the slot: a copy of the program's msghdr at its
- * start, then the name and control buffers (as long as the program's; the
- * name at most SCRATCH_NAME_MAX, all the kernel writes), then the iovecs
- * and their data (scratch_plan_iov). false: the call receives in place.
- */
-static bool scratch_plan_msg(struct rtask *c, uint64_t slot, uint64_t msg)
-{
-	struct rec_redirect *rd = &c->redirect;
-	struct sc_kmsghdr m;
-	uint64_t at = ALIGN_UP(sizeof(m), 16);
-
-	if (task_read(&c->t, msg, &m, sizeof(m)))
+	if (best < 2)
 		return false;
-	rd->orig = m;
-	if (m.name) {
-		if ((int32_t)m.namelen < 0)
-			return false; /* EINVAL */
-		m.namelen = MIN(m.namelen, SCRATCH_NAME_MAX);
-		m.name = slot + at;
-		at += ALIGN_UP((uint64_t)m.namelen, 16);
-	}
-	if (m.control) {
-		if (m.controllen > REWIND_POOL_SLOT - at)
-			return false;
-		m.control = slot + at;
-		at += ALIGN_UP(m.controllen, 16);
-	}
-	if (!scratch_plan_iov(c, slot, at, m.iov, m.iovlen))
-		return false;
-	m.iov = slot + at;
-	if (task_write(&c->t, slot, &m, sizeof(m)))
-		return false;
-	rd->msg = slot;
+	*a = (struct scratch_area){ .base = REWIND_POOL_ADDR + best_at * REWIND_POOL_SLOT,
+				    .room = best * REWIND_POOL_SLOT };
 	return true;
 }
 
 /*
- * At a syscall entry: read, pread64, recvfrom, readv, preadv, preadv2 or
- * recvmsg into memory another task shares go to the task's slot of the
- * pool (taken now if it has none), their buffer argument (rsi) made to
- * point there. The event keeps the entry registers, the program's.
+ * The slots of the run a holds that its layout uses, other than the task's
+ * own: taken for the call (given back by scratch_forget).
+ */
+static void scratch_borrow(struct rtask *c, const struct scratch_area *a)
+{
+	uint64_t first = (a->base - REWIND_POOL_ADDR) / REWIND_POOL_SLOT;
+	uint64_t n = (a->at + REWIND_POOL_SLOT - 1) / REWIND_POOL_SLOT;
+	uint64_t mask = (n >= SCRATCH_SLOTS ? UINT64_MAX : (1ull << n) - 1) << first;
+
+	c->redirect.borrowed = mask & ~(1ull << c->slot);
+	c->mm->used |= c->redirect.borrowed;
+}
+
+/* Take len more bytes of the area, 16-aligned: their address, 0 when they do not fit. */
+static uint64_t area_take(struct scratch_area *a, uint64_t len)
+{
+	uint64_t at = ALIGN_UP(a->at, 16ull);
+
+	if (at > a->room || len > a->room - at) {
+		a->full = true;
+		return 0;
+	}
+	a->at = at + len;
+	return a->base + at;
+}
+
+/*
+ * Lay out a read into len bytes at buf in the area: fills *ret (the data's
+ * address, buf as one iovec). false (the call reads in place): buf is NULL
+ * or not user memory, or the area has no room.
+ */
+static bool scratch_plan_buf(struct scratch_area *a, uint64_t buf, uint64_t len,
+			     struct rec_redirect_data *ret)
+{
+	uint64_t at;
+
+	if (!buf || !scratch_user_range(buf, len))
+		return false;
+	at = area_take(a, len);
+	if (!at)
+		return false;
+	*ret = (struct rec_redirect_data){ .at = at, .iov = xmalloc(sizeof(*ret->iov)), .niov = 1 };
+	*ret->iov = (struct sc_kiovec){ .base = buf, .len = len };
+	return true;
+}
+
+/*
+ * Lay out a vector read in the area: a copy of the program's cnt iovecs at
+ * iov whose entries point into one run of data right after it, the iovecs
+ * back to back. Fills *ret (the program's iovecs, the data's address) and
+ * returns the copy's address. 0 (the call reads in place): the array
+ * cannot be read, cnt is over UIO_MAXIOV, a buffer is not user memory or
+ * the whole does not fit in the area.
+ */
+static uint64_t scratch_plan_iov(struct task *t, struct scratch_area *a, uint64_t iov,
+				 uint64_t cnt, struct rec_redirect_data *ret)
+{
+	struct sc_kiovec *v, *s;
+	uint64_t copy, data, total = 0;
+
+	if (cnt > SC_IOV_MAX)
+		return 0;
+	copy = area_take(a, cnt * sizeof(*v));
+	if (!copy)
+		return 0;
+	v = xcalloc(cnt ? cnt : 1, sizeof(*v));
+	s = xcalloc(cnt ? cnt : 1, sizeof(*s));
+	if (cnt && task_read_user(t, iov, v, cnt * sizeof(*v)))
+		goto fail;
+	for (uint64_t i = 0; i < cnt; i++) {
+		if (!scratch_user_range(v[i].base, v[i].len))
+			goto fail;
+		total += v[i].len; /* at most 1024 lengths below 2^47 */
+	}
+	data = area_take(a, total);
+	if (!data)
+		goto fail;
+	for (uint64_t i = 0, at = data; i < cnt; at += v[i].len, i++)
+		s[i] = (struct sc_kiovec){ .base = at, .len = v[i].len };
+	if (task_write(t, copy, s, cnt * sizeof(*s)))
+		goto fail;
+	*ret = (struct rec_redirect_data){ .at = data, .iov = v, .niov = cnt };
+	free(s);
+	return copy;
+fail:
+	free(s);
+	free(v);
+	return 0;
+}
+
+/*
+ * Lay out one message of a recvmsg or recvmmsg in the area: the program's
+ * msghdr at msg, copied to copy (taken already) with its name buffer
+ * (SCRATCH_NAME_MAX bytes, all the kernel writes; the program's length
+ * applies at the exit, scratch_addr_back), its control buffer (as long as
+ * the program's) and its iovecs and their data (scratch_plan_iov) taken
+ * from the area. Fills *ret; false: the call receives in place.
+ */
+static bool scratch_plan_msg(struct task *t, struct scratch_area *a, uint64_t msg, uint64_t copy,
+			     struct rec_redirect_msg *ret)
+{
+	struct sc_kmsghdr m;
+
+	if (task_read_user(t, msg, &m, sizeof(m)))
+		return false;
+	ret->orig = m;
+	if (m.name) {
+		if ((int32_t)m.namelen < 0)
+			return false; /* EINVAL */
+		m.namelen = SCRATCH_NAME_MAX;
+		m.name = area_take(a, SCRATCH_NAME_MAX);
+		if (!m.name)
+			return false;
+	}
+	if (m.control) {
+		m.control = area_take(a, m.controllen);
+		if (!m.control)
+			return false;
+	}
+	m.iov = scratch_plan_iov(t, a, m.iov, m.iovlen, &ret->data);
+	return m.iov && !task_write(t, copy, &m, sizeof(m));
+}
+
+/*
+ * Lay out a recvmsg (vec: the msghdr, vlen 0) or a recvmmsg (vec: the
+ * mmsghdr array of vlen entries, UIO_MAXIOV at most as the kernel takes)
+ * in the area: the copy of the msghdr or the array first, then each
+ * message's buffers (scratch_plan_msg). Returns the copy's address; 0: the
+ * call receives in place.
+ */
+static uint64_t scratch_plan_msgs(struct rtask *c, struct scratch_area *a, uint64_t vec,
+				  uint64_t vlen)
+{
+	struct rec_redirect *rd = &c->redirect;
+	uint64_t stride = vlen ? sizeof(struct sc_kmmsghdr) : sizeof(struct sc_kmsghdr);
+	size_t n = vlen ? MIN(vlen, SC_IOV_MAX) : 1;
+	uint64_t copy = area_take(a, n * stride);
+
+	if (!copy)
+		return 0;
+	rd->msgs = xcalloc(n, sizeof(*rd->msgs));
+	while (rd->nmsg < n) {
+		size_t i = rd->nmsg++; /* counted first: scratch_forget() frees what it took */
+
+		if (!scratch_plan_msg(&c->t, a, vec + i * stride, copy + i * stride, &rd->msgs[i]))
+			return 0;
+	}
+	rd->msg = copy;
+	return copy;
+}
+
+/*
+ * Lay out a recvfrom in the area: the address buffer (SCRATCH_NAME_MAX
+ * bytes) and its length when there is an address (r8), saying the whole
+ * buffer (the program's length is read at the exit, as the kernel reads it
+ * once the data is in: scratch_addr_back), then the data buffer when there
+ * is one (rdx). Points the registers there; false: the call receives in
+ * place.
+ */
+static bool scratch_plan_from(struct rtask *c, struct scratch_area *a,
+			      struct user_regs_struct *regs)
+{
+	struct rec_redirect *rd = &c->redirect;
+	uint32_t room = SCRATCH_NAME_MAX;
+
+	if (regs->r8) {
+		rd->namelen = area_take(a, sizeof(room));
+		rd->name = area_take(a, SCRATCH_NAME_MAX);
+		if (!rd->name || task_write(&c->t, rd->namelen, &room, sizeof(room)))
+			return false;
+		regs->r8 = rd->name;
+		regs->r9 = rd->namelen;
+	}
+	if (regs->rdx) {
+		if (!scratch_plan_buf(a, regs->rsi, regs->rdx, &rd->data))
+			return false;
+		regs->rsi = rd->data.at;
+	}
+	return rd->name || rd->data.at;
+}
+
+/*
+ * recvmmsg's timeout (r8), when there is one: a copy in the area, which the
+ * kernel reads at the entry and writes the time left into at the end. false:
+ * the program's cannot be read (the call fails with EFAULT in place).
+ */
+static bool scratch_plan_timeout(struct rtask *c, struct scratch_area *a,
+				 struct user_regs_struct *regs)
+{
+	struct rec_redirect *rd = &c->redirect;
+	struct timespec ts;
+
+	if (!regs->r8)
+		return true;
+	rd->timeout = area_take(a, sizeof(ts));
+	if (!rd->timeout || task_read_user(&c->t, regs->r8, &ts, sizeof(ts)) ||
+	    task_write(&c->t, rd->timeout, &ts, sizeof(ts)))
+		return false;
+	regs->r8 = rd->timeout;
+	return true;
+}
+
+/*
+ * Lay out the call nr in the area and point its arguments (regs) there;
+ * false for a call that is not redirected, or that reads in place.
+ */
+static bool scratch_plan(struct rtask *c, struct scratch_area *a, long nr,
+			 struct user_regs_struct *regs)
+{
+	struct rec_redirect *rd = &c->redirect;
+
+	switch (nr) {
+	case SYS_read:
+	case SYS_pread64:
+		if (!regs->rdx || !scratch_plan_buf(a, regs->rsi, regs->rdx, &rd->data))
+			return false;
+		regs->rsi = rd->data.at;
+		break;
+	case SYS_recvfrom:
+		return scratch_plan_from(c, a, regs);
+	case SYS_readv:
+	case SYS_preadv:
+	case SYS_preadv2:
+		if (!regs->rsi || !regs->rdx)
+			return false;
+		regs->rsi = scratch_plan_iov(&c->t, a, regs->rsi, regs->rdx, &rd->data);
+		break;
+	case SYS_recvmsg:
+		if (!regs->rsi)
+			return false;
+		regs->rsi = scratch_plan_msgs(c, a, regs->rsi, 0);
+		break;
+	case SYS_recvmmsg:
+		if (!regs->rsi || !regs->rdx || !scratch_plan_timeout(c, a, regs))
+			return false;
+		regs->rsi = scratch_plan_msgs(c, a, regs->rsi, regs->rdx);
+		break;
+	default:
+		return false;
+	}
+	return regs->rsi != 0;
+}
+
+/*
+ * At a syscall entry: read, pread64, recvfrom, readv, preadv, preadv2,
+ * recvmsg or recvmmsg into memory another task shares go to the task's
+ * slot of the pool (taken now if it has none), or when too long for it to
+ * a run of free slots (scratch_run), their buffer arguments made to point
+ * there. The event keeps the entry registers, the program's.
  */
 static void scratch_redirect(struct recorder *r, const struct sc_desc *d,
 			     struct user_regs_struct *regs)
 {
 	struct rtask *c = r->cur;
-	uint64_t slot;
-	bool ok = true;
+	struct user_regs_struct want = *regs;
+	struct scratch_area a = { .room = REWIND_POOL_SLOT };
 
 	scratch_forget(c);
-	if (!c->mm || !c->mm->pool || c->mm->refs < 2 || !regs->rsi)
+	if (!c->mm || !c->mm->pool || c->mm->refs < 2)
 		return;
 	switch (d->nr) {
 	case SYS_read:
 	case SYS_pread64:
 	case SYS_recvfrom:
-		if (!regs->rdx || regs->rdx > REWIND_POOL_SLOT ||
-		    !scratch_user_range(regs->rsi, regs->rdx))
-			return;
-		break;
 	case SYS_readv:
 	case SYS_preadv:
 	case SYS_preadv2:
-		if (!regs->rdx)
-			return;
-		break;
 	case SYS_recvmsg:
+	case SYS_recvmmsg:
 		break;
 	default:
 		return;
 	}
-	slot = scratch_slot(c);
-	if (!slot)
+	a.base = scratch_slot(c);
+	if (!a.base)
 		return;
-	if (d->nr == SYS_recvmsg)
-		ok = scratch_plan_msg(c, slot, regs->rsi);
-	else if (d->nr == SYS_readv || d->nr == SYS_preadv || d->nr == SYS_preadv2)
-		ok = scratch_plan_iov(c, slot, 0, regs->rsi, regs->rdx);
-	else
-		c->redirect.data = slot;
-	if (!ok) {
+	if (!scratch_plan(c, &a, d->nr, &want)) {
+		/* Too long for the slot: several consecutive ones, if free. */
 		scratch_forget(c);
-		return;
+		want = *regs;
+		if (!a.full || !scratch_run(c, &a) || !scratch_plan(c, &a, d->nr, &want)) {
+			scratch_forget(c);
+			return;
+		}
+		scratch_borrow(c, &a);
 	}
-	c->redirect.arg = regs->rsi;
-	regs->rsi = slot;
+	c->redirect.on = true;
+	*regs = want;
 	task_set_regs(&c->t, regs);
 }
 
+/* The copies of one exit stop to the program. */
+struct scratch_back {
+	struct task *t;
+	int pool_err; /* the first error reading the pool (reported; not the program's fault) */
+};
+
+/* Read len bytes of the pool at src: false (b->pool_err set) if it cannot be read. */
+static bool scratch_pool_read(struct scratch_back *b, uint64_t src, void *dst, size_t len)
+{
+	int err = task_read(b->t, src, dst, len);
+
+	if (err && !b->pool_err)
+		b->pool_err = err;
+	return !err;
+}
+
 /*
- * Copy len bytes of the slot at src over the program's niov iovecs, in
- * order, stopping at an iovec the program cannot write. *ret_done: the
- * bytes copied. 0, or -errno when the slot cannot be read.
+ * Copy len bytes of the pool at src over the program's niov iovecs, in
+ * order: 0, or -EFAULT where they did not all go (the program cannot write
+ * an iovec, they hold fewer bytes, or the pool could not be read).
  */
-static int scratch_scatter(struct task *t, uint64_t src, const struct sc_kiovec *iov,
-			   size_t niov, uint64_t len, uint64_t *ret_done)
+static int scratch_scatter(struct scratch_back *b, uint64_t src, const struct sc_kiovec *iov,
+			   size_t niov, uint64_t len)
 {
 	unsigned char *tmp;
 	uint64_t done = 0;
-	int err;
 
-	if (!len) {
-		*ret_done = 0;
+	if (!len)
 		return 0;
-	}
 	tmp = xmalloc(len);
-	err = task_read(t, src, tmp, len);
-	for (size_t i = 0; !err && i < niov && done < len; i++) {
+	if (!scratch_pool_read(b, src, tmp, len)) {
+		free(tmp);
+		return -EFAULT;
+	}
+	for (size_t i = 0; i < niov && done < len; i++) {
 		uint64_t n = MIN(iov[i].len, len - done);
-		if (task_write_user(t, iov[i].base, tmp + done, n))
+		if (task_write_user(b->t, iov[i].base, tmp + done, n))
 			break;
 		done += n;
 	}
 	free(tmp);
-	if (!err)
-		*ret_done = done;
-	return err;
+	return done < len ? -EFAULT : 0;
 }
 
-/* Copy len bytes of the slot at src to the program's dst: 0 or -EFAULT. */
-static int scratch_move(struct task *t, uint64_t src, uint64_t dst, uint64_t len)
+/* Copy len bytes of the pool at src to the program's dst: 0 or -EFAULT. */
+static int scratch_move(struct scratch_back *b, uint64_t src, uint64_t dst, uint64_t len)
 {
 	struct sc_kiovec v = { .base = dst, .len = len };
-	uint64_t done;
-	if (scratch_scatter(t, src, &v, 1, len, &done) || done < len)
-		return -EFAULT;
-	return 0;
+	return scratch_scatter(b, src, &v, 1, len);
+}
+
+/* The first n bytes of the data d (as many as its iovecs hold) to the program's: 0 or -EFAULT. */
+static int scratch_data_back(struct scratch_back *b, const struct rec_redirect_data *d, uint64_t n)
+{
+	uint64_t want = 0;
+
+	for (size_t i = 0; i < d->niov; i++)
+		want += d->iov[i].len; /* at most the area: no overflow */
+	return scratch_scatter(b, d->at, d->iov, d->niov, MIN(want, n));
 }
 
 /*
- * recvmsg: copy the name and the control data the kernel wrote into the
- * slot (m, the slot's msghdr as it left it) to the program's buffers, and
- * the fields it writes back (msg_namelen where there is a name,
- * msg_controllen, msg_flags) to the program's msghdr. 0 or -EFAULT.
+ * Give the program a socket address the kernel wrote into the pool (klen
+ * bytes at name) as the kernel's move_addr_to_user() does: read the
+ * program's length at lenp, write klen there unless that is negative, then
+ * copy as many bytes as both say to addr. (Kernels before 2025 copied the
+ * address before writing the length.) 0, -EFAULT or -EINVAL.
  */
-static int scratch_msg_back(struct rtask *c, const struct sc_kmsghdr *m)
+static int scratch_addr_back(struct scratch_back *b, uint64_t name, uint32_t klen, uint64_t addr,
+			     uint64_t lenp)
 {
-	const struct sc_kmsghdr *o = &c->redirect.orig;
-	uint64_t at = c->redirect.arg;
-	uint64_t namelen = MIN(m->namelen, MIN(o->namelen, SCRATCH_NAME_MAX));
-	struct task *t = &c->t;
+	int32_t len;
 
-	if (o->name && (scratch_move(t, m->name, o->name, namelen) ||
-			task_write_user(t, at + offsetof(struct sc_kmsghdr, namelen),
-					&m->namelen, sizeof(m->namelen))))
+	klen = MIN(klen, SCRATCH_NAME_MAX);
+	if (task_read_user(b->t, lenp, &len, sizeof(len)))
 		return -EFAULT;
-	if (o->control &&
-	    scratch_move(t, m->control, o->control, MIN(m->controllen, o->controllen)))
+	if (len > (int32_t)klen)
+		len = (int32_t)klen;
+	if (len >= 0 && task_write_user(b->t, lenp, &klen, sizeof(klen)))
 		return -EFAULT;
-	if (task_write_user(t, at + offsetof(struct sc_kmsghdr, controllen), &m->controllen,
-			    sizeof(m->controllen)) ||
-	    task_write_user(t, at + offsetof(struct sc_kmsghdr, flags), &m->flags,
-			    sizeof(m->flags)))
-		return -EFAULT;
-	return 0;
+	if (len < 0)
+		return -EINVAL;
+	return scratch_move(b, name, addr, (uint64_t)len);
+}
+
+/*
+ * One message of a recvmsg or recvmmsg (m: the pool's msghdr as the kernel
+ * left it, len: the bytes it received): its data, name and control data
+ * to the program's buffers, and the fields the kernel writes back
+ * (msg_namelen where there is a name, msg_flags, msg_controllen) to the
+ * program's msghdr at prog. 0 or -errno.
+ */
+static int scratch_msg_back(struct scratch_back *b, const struct rec_redirect_msg *rm,
+			    const struct sc_kmsghdr *m, uint64_t len, uint64_t prog)
+{
+	const struct sc_kmsghdr *o = &rm->orig;
+	int err = scratch_data_back(b, &rm->data, len);
+
+	if (!err && o->name)
+		err = scratch_addr_back(b, m->name, m->namelen, o->name,
+					prog + offsetof(struct sc_kmsghdr, namelen));
+	if (!err && o->control)
+		err = scratch_move(b, m->control, o->control, MIN(m->controllen, o->controllen));
+	if (!err && (task_write_user(b->t, prog + offsetof(struct sc_kmsghdr, flags), &m->flags,
+				     sizeof(m->flags)) ||
+		     task_write_user(b->t, prog + offsetof(struct sc_kmsghdr, controllen),
+				     &m->controllen, sizeof(m->controllen))))
+		err = -EFAULT;
+	return err;
+}
+
+/*
+ * recvmsg (ret: the bytes received) or recvmmsg (ret: the messages, each
+ * with its msg_len too): every message to the program's (scratch_msg_back).
+ * Returns the call's result: ret, or at a message the program cannot take
+ * its error if it is the first, else the count before it, where the kernel
+ * stops too (the error the kernel keeps for the socket's next call is not
+ * kept).
+ */
+static int64_t scratch_msgs_back(struct scratch_back *b, const struct rtask *c, int64_t ret)
+{
+	const struct rec_redirect *rd = &c->redirect;
+	bool mmsg = c->entry_regs.orig_rax == SYS_recvmmsg;
+	uint64_t stride = mmsg ? sizeof(struct sc_kmmsghdr) : sizeof(struct sc_kmsghdr);
+	size_t n = mmsg ? MIN((uint64_t)ret, rd->nmsg) : 1;
+
+	for (size_t i = 0; i < n; i++) {
+		uint64_t prog = c->entry_regs.rsi + i * stride;
+		struct sc_kmmsghdr m;
+		int err = -EFAULT;
+
+		if (scratch_pool_read(b, rd->msg + i * stride, &m, stride))
+			err = scratch_msg_back(b, &rd->msgs[i], &m.hdr, mmsg ? m.len : (uint64_t)ret,
+					       prog);
+		if (!err && mmsg &&
+		    task_write_user(b->t, prog + offsetof(struct sc_kmmsghdr, len), &m.len,
+				    sizeof(m.len)))
+			err = -EFAULT;
+		if (err)
+			return i ? (int64_t)i : err;
+	}
+	return ret;
 }
 
 /*
  * At the exit stop of a redirected call: copy what it read to the program's
- * buffers (scattered over its iovecs; for recvmsg also the name, control
- * data and msghdr fields) and put its argument back. A buffer the program
- * cannot write gets the result the kernel would have given, EFAULT. 0 or
- * -1 (reported).
+ * buffers (scattered over its iovecs; for recvmsg and recvmmsg also the
+ * names, control data and msghdr fields, for recvfrom the address and its
+ * length, for recvmmsg the time left) and put its arguments back. A buffer
+ * the program cannot write gets the result the kernel would have given,
+ * EFAULT. 0 or -1 (reported).
  */
 static int scratch_copy_back(struct recorder *r, struct user_regs_struct *regs)
 {
 	struct rtask *c = r->cur;
 	struct rec_redirect *rd = &c->redirect;
-	struct sc_kiovec one = { .base = rd->arg, .len = c->entry_regs.rdx };
-	const struct sc_kiovec *iov = rd->iov ? rd->iov : &one;
-	size_t niov = rd->iov ? rd->niov : 1;
+	struct scratch_back b = { .t = &c->t };
 	int64_t ret = (int64_t)regs->rax;
-	uint64_t want = 0, done = 0;
-	struct sc_kmsghdr m;
+	uint32_t klen;
 	int err = 0;
 
-	if (!rd->arg)
+	if (!rd->on)
 		return 0;
-	if (ret > 0) {
-		for (size_t i = 0; i < niov; i++)
-			want += iov[i].len; /* at most a slot: no overflow */
-		want = MIN(want, (uint64_t)ret);
-	}
-	if (ret >= 0 && rd->msg)
-		err = task_read(&c->t, rd->msg, &m, sizeof(m));
-	if (!err)
-		err = scratch_scatter(&c->t, rd->data, iov, niov, want, &done);
-	if (err) {
+	if (ret >= 0 && rd->data.at)
+		err = scratch_data_back(&b, &rd->data, (uint64_t)ret);
+	if (!err && ret >= 0 && rd->msg)
+		ret = scratch_msgs_back(&b, c, ret);
+	if (!err && ret >= 0 && rd->name)
+		err = scratch_pool_read(&b, rd->namelen, &klen, sizeof(klen))
+			      ? scratch_addr_back(&b, rd->name, klen, c->entry_regs.r8,
+						  c->entry_regs.r9)
+			      : -EFAULT;
+	if (err)
+		ret = err;
+	if (ret > 0 && rd->timeout &&
+	    scratch_move(&b, rd->timeout, c->entry_regs.r8, sizeof(struct timespec)))
+		ret = -EFAULT;
+	if (b.pool_err) {
 		scratch_forget(c);
 		return error("cannot read the scratch buffer at event %llu: %s",
-			     (unsigned long long)r->num + 1, strerror(-err));
+			     (unsigned long long)r->num + 1, strerror(-b.pool_err));
 	}
-	if (done < want)
-		ret = -EFAULT;
-	if (ret >= 0 && rd->msg && scratch_msg_back(c, &m))
-		ret = -EFAULT;
 	regs->rax = (uint64_t)ret;
-	regs->rsi = rd->arg;
+	regs->rsi = c->entry_regs.rsi;
+	regs->r8 = c->entry_regs.r8;
+	regs->r9 = c->entry_regs.r9;
 	scratch_forget(c);
 	task_set_regs(&c->t, regs);
 	return 0;

@@ -17,18 +17,35 @@ struct rec_mm {
 	uint64_t used; /* bit i: slot i belongs to a task */
 };
 
+/* Data a redirected call reads into the pool, and the program's buffers it goes to. */
+struct rec_redirect_data {
+	uint64_t at;           /* in the pool, one run (the iovecs' back to back); 0: none */
+	struct sc_kiovec *iov; /* the program's buffers (xmalloc'd) */
+	size_t niov;
+};
+
+/* One message of a redirected recvmsg or recvmmsg. */
+struct rec_redirect_msg {
+	struct sc_kmsghdr orig; /* the program's msghdr, as read at the entry */
+	struct rec_redirect_data data;
+};
+
 /*
  * A syscall redirected to its task's slot of the scratch pool
  * (scratch_redirect): what scratch_copy_back() needs at its exit stop.
  */
 struct rec_redirect {
-	uint64_t arg;  /* the program's rsi (buffer, iovec array or msghdr); 0: none */
-	uint64_t data; /* where in the slot the data goes, one run (the iovecs' back to back) */
-	struct sc_kiovec *iov; /* readv family, recvmsg: the program's iovecs (xmalloc'd,
-	                         * never NULL for them); NULL: one buffer, arg, of rdx bytes */
-	size_t niov;
-	uint64_t msg;  /* recvmsg: the slot's copy of the msghdr; 0: another call */
-	struct sc_kmsghdr orig; /* recvmsg: the program's msghdr, as read at the entry */
+	bool on;       /* the call's arguments point into the pool (the program's: entry_regs) */
+	struct rec_redirect_data data; /* read, pread64, recvfrom, the readv family */
+	uint64_t msg;  /* recvmsg: the pool's copy of the msghdr, recvmmsg: of the mmsghdr
+	                * array; 0: another call */
+	struct rec_redirect_msg *msgs; /* then: one a message (xmalloc'd) */
+	size_t nmsg;
+	uint64_t name, namelen; /* recvfrom: the pool's address buffer (r8) and its length
+	                         * (r9); 0: no address */
+	uint64_t timeout; /* recvmmsg: the pool's copy of the timeout (r8); 0: none */
+	uint64_t borrowed; /* slots of the pool taken for the call besides the task's own
+	                    * (bits of its rec_mm's used), for one too long for a slot */
 };
 
 /* A file descriptor table (shared by CLONE_FILES clones): which fds are stdout/stderr. */

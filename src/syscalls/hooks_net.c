@@ -13,13 +13,6 @@
 
 #include "syscalls/syscalls_int.h"
 
-/* struct mmsghdr as the tracee holds it. */
-struct sc_kmmsghdr {
-	struct sc_kmsghdr hdr;
-	uint32_t len;
-	uint32_t pad;
-};
-
 _Static_assert(sizeof(struct sc_kmsghdr) == sizeof(struct msghdr), "struct msghdr layout");
 _Static_assert(sizeof(struct sc_kmmsghdr) == sizeof(struct mmsghdr), "struct mmsghdr layout");
 

@@ -63,7 +63,7 @@ enum sc_eff_kind {
 };
 
 /*
- * struct iovec and struct msghdr as the tracee holds them: addresses are
+ * struct iovec, struct msghdr and struct mmsghdr as the tracee holds them: addresses are
  * not our pointers (the recorder's scratch redirection rewrites them too).
  */
 struct sc_kiovec {
@@ -82,8 +82,15 @@ struct sc_kmsghdr {
 	int32_t flags;
 	uint32_t pad2;
 };
+/* struct mmsghdr (recvmmsg, sendmmsg): the kernel writes len, the bytes of the message. */
+struct sc_kmmsghdr {
+	struct sc_kmsghdr hdr;
+	uint32_t len;
+	uint32_t pad;
+};
 _Static_assert(sizeof(struct sc_kiovec) == 16, "struct iovec layout");
 _Static_assert(sizeof(struct sc_kmsghdr) == 56, "struct msghdr layout");
+_Static_assert(sizeof(struct sc_kmmsghdr) == 64, "struct mmsghdr layout");
 /* UIO_MAXIOV: the kernel rejects longer iovec arrays. */
 #define SC_IOV_MAX 1024
 

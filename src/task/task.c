@@ -419,18 +419,28 @@ static int open_mem(struct task *t)
 	return t->mem_fd < 0 ? -errno : 0;
 }
 
-int task_read(struct task *t, uint64_t addr, void *dst, size_t len)
+int task_read_user(struct task *t, uint64_t addr, void *dst, size_t len)
 {
 	struct iovec local = { dst, len }, remote = { (void *)addr, len };
 	ssize_t n;
 	if (!len)
 		return 0;
+	/* process_vm_readv honours the page protections; /proc/PID/mem forces them. */
 	n = process_vm_readv(t->tid, &local, 1, &remote, 1, 0);
 	if (n == (ssize_t)len)
 		return 0;
+	return n < 0 && errno == ESRCH ? -ESRCH : -EFAULT;
+}
+
+int task_read(struct task *t, uint64_t addr, void *dst, size_t len)
+{
+	ssize_t n;
+	int err = task_read_user(t, addr, dst, len);
+	if (err != -EFAULT)
+		return err;
 	/* Partial or failed (e.g. a PROT_NONE page): try /proc/PID/mem. */
 	if (open_mem(t))
-		return n < 0 ? -errno : -EFAULT;
+		return -EFAULT;
 	n = pread(t->mem_fd, dst, len, (off_t)addr);
 	if (n == (ssize_t)len)
 		return 0;

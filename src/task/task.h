@@ -143,6 +143,11 @@ int task_write(struct task *t, uint64_t addr, const void *src, size_t len);
  * written) where a page is not writable by the task itself.
  */
 int task_write_user(struct task *t, uint64_t addr, const void *src, size_t len);
+/*
+ * Read as the kernel's copies from user memory do: -EFAULT where a page is
+ * not readable by the task itself (PROT_NONE), which task_read() reads.
+ */
+int task_read_user(struct task *t, uint64_t addr, void *dst, size_t len);
 /* Read a NUL-terminated string of at most max bytes; caller frees *ret. */
 int task_read_str(struct task *t, uint64_t addr, size_t max, char **ret);
 

@@ -20,6 +20,9 @@
  * - hex(): lowercase hex of a byte range, in a static buffer.
  * - ts_ns(clock): clock_gettime in nanoseconds. fnv1a(): a checksum.
  * - tmp_base(): $TMPDIR or /tmp, for scratch files the program removes itself.
+ * - spin_until(done, arg): loop without syscalls until done(arg), counting
+ *   the passes (the *_observed tests: another thread's syscall's data shows
+ *   up at a pass that replay must reproduce).
  * Raw puts() is banned: use say().
  */
 #ifndef REWIND_TESTS_PROGS_UTIL_H
@@ -178,6 +181,18 @@ static inline __attribute__((unused)) const char *tmp_base(void)
 	const char *t = getenv("TMPDIR");
 
 	return t && *t ? t : "/tmp";
+}
+
+/* Spin until done(arg) holds: the passes it took (the test fails after 200,000,000). */
+static volatile long spin_sink __attribute__((unused));
+static inline __attribute__((unused)) long spin_until(int (*done)(int), int arg)
+{
+	long n = 0;
+
+	while (!done(arg) && n < 200000000L)
+		spin_sink = ++n;
+	test_assert(n < 200000000L);
+	return n;
 }
 
 /* Banned: use say(). */
