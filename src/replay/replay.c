@@ -695,11 +695,6 @@ static int advance(struct replayer *r, enum task_resume how)
 			return REP_STOPPED;
 		}
 	}
-	if (how == TR_SYSCALL && r->t->stop == TS_SYSEMU_ENTRY) {
-		err = leave_sysemu_entry(r);
-		if (err)
-			return err;
-	}
 	err = task_regs(r->t, &regs);
 	if (err)
 		return err;
@@ -708,16 +703,14 @@ static int advance(struct replayer *r, enum task_resume how)
 		bp = NULL;
 	sys = (bp || r->stepping) && at_syscall_insn(r, regs->rip);
 	single = !sys && (bp || r->stepping);
-	if (single && r->t->stop == TS_SYSEMU_ENTRY) {
-		/*
-		 * A single step from a SYSEMU entry stop traps on the way out of
-		 * the skipped syscall, before any instruction runs: from its exit
-		 * stop it runs exactly one, as from a checkpoint's copy.
-		 */
+	/*
+	 * From a SYSEMU entry stop, PTRACE_SYSCALL reports the skipped call's
+	 * exit first, and a single step traps on the way out of it before any
+	 * instruction runs (from a checkpoint's copy the same step runs one):
+	 * go to the exit stop first. The registers stay as they are.
+	 */
+	if ((how == TR_SYSCALL || single) && r->t->stop == TS_SYSEMU_ENTRY) {
 		err = leave_sysemu_entry(r);
-		if (err)
-			return err;
-		err = task_regs(r->t, &regs);
 		if (err)
 			return err;
 	}
@@ -1387,12 +1380,21 @@ static void guard_stop(struct replayer *r)
 	g->on = false;
 }
 
+/* Take the state point's trap out, if any, and its guard. */
+static void point_trap_drop(struct replayer *r)
+{
+	if (r->point_trap >= 0)
+		(void)trap_remove(r->cur->mm->traps, r->t, r->point_trap);
+	r->point_trap = -1;
+	guard_stop(r);
+}
+
 /*
  * Find the state point with an in-tracee trap comparing the registers when
  * its instruction can carry one (r->point_trap; -1 otherwise), guarded
- * (struct point_guard). Not when a
- * signal or frame is about to go in (the page may need a remote mmap) or a
- * breakpoint of the user's sits in the instruction.
+ * (struct point_guard). Not when a signal or frame is about to go in (the
+ * page may need a remote mmap) or a breakpoint of the user's sits in the
+ * instruction.
  */
 static void point_trap_insert(struct replayer *r, const struct user_regs_struct *want)
 {
@@ -1406,8 +1408,8 @@ static void point_trap_insert(struct replayer *r, const struct user_regs_struct 
 
 	r->point_trap = -1;
 	/* A single step (the debugger's) is one instruction: the hardware breakpoint does. */
-	if (r->cur->deliver_sig || r->cur->frame_pending || r->stepping ||
-	    trap_find(r->cur->mm->traps, rip) >= 0)
+	if (r->cur->deliver_sig || r->cur->frame_pending || r->stepping || !trap_enabled() ||
+	    trap_find(r->cur->mm->traps, rip) >= 0 || !trap_patchable(r->t, rip))
 		return;
 	for (size_t i = 0; i < r->nbps; i++) {
 		if (r->bps[i].inserted && r->bps[i].addr >= rip && r->bps[i].addr < rip + 16)
@@ -1432,8 +1434,6 @@ static void point_trap_insert(struct replayer *r, const struct user_regs_struct 
 		(void)task_regs(r->t, &now);
 		trap_cond_regs(&c, want, now);
 	}
-	if (!trap_enabled() || !trap_patchable(r->t, rip))
-		return;
 	err = guard_start(r, rip);
 	if (!err)
 		err = trap_insert_point(r->cur->mm->traps, r->t, rip, &c, avoid, navoid, watching,
@@ -1443,10 +1443,7 @@ static void point_trap_insert(struct replayer *r, const struct user_regs_struct 
 	if (err) {
 		dbg(LM_REP, "no trap at 0x%llx for the state point: %s", (unsigned long long)rip,
 		    strerror(-err));
-		if (r->point_trap >= 0)
-			(void)trap_remove(r->cur->mm->traps, r->t, r->point_trap);
-		r->point_trap = -1;
-		guard_stop(r);
+		point_trap_drop(r);
 	}
 }
 
@@ -1476,16 +1473,15 @@ static int guard_undo(struct replayer *r, uint64_t rip, int *ret_slot)
 	const struct task_range *pages_of_traps = trap_ranges(r->cur->mm->traps, &n);
 	int err = task_restore_from(r->t, &g->snap, pages_of_traps, n, &pages);
 
-	(void)trap_remove(r->cur->mm->traps, r->t, r->point_trap);
-	r->point_trap = -1;
 	if (!err)
 		task_set_regs(r->t, &g->regs);
-	guard_stop(r);
+	point_trap_drop(r);
 	if (err)
 		return error("replay at event %llu: the program read its own code where a trap was "
 			     "patched in, and its state cannot be put back (%s): replay with "
 			     "REWIND_TRAPS=0", (unsigned long long)r->ev.num,
-			     err == -ENOTSUP ? "it has writable shared memory" : strerror(-err));
+			     err == -ENOTSUP ? "it has writable shared, MADV_DONTFORK or "
+					       "MADV_WIPEONFORK memory" : strerror(-err));
 	dbg(LM_REP, "event %llu: the program touched the trap's bytes at 0x%llx; %zu pages put "
 	    "back, searching again without the trap", (unsigned long long)r->ev.num,
 	    (unsigned long long)rip, pages);
@@ -1500,9 +1496,7 @@ static int guard_undo(struct replayer *r, uint64_t rip, int *ret_slot)
  */
 static int point_trap_fault(struct replayer *r, uint64_t rip, int *ret_slot)
 {
-	(void)trap_remove(r->cur->mm->traps, r->t, r->point_trap);
-	r->point_trap = -1;
-	guard_stop(r);
+	point_trap_drop(r);
 	task_set_regs(r->t, &r->trap_regs);
 	return hw_point(r, rip, ret_slot);
 }
@@ -1601,11 +1595,7 @@ static int find_state(struct replayer *r, const struct user_regs_struct *want, u
 		r->hw[slot].internal = false;
 		(void)hw_apply(r);
 	}
-	if (r->point_trap >= 0) {
-		(void)trap_remove(r->cur->mm->traps, r->t, r->point_trap);
-		r->point_trap = -1;
-	}
-	guard_stop(r);
+	point_trap_drop(r);
 	dbg(LM_REP, "state point of event %llu found after %llu hits%s",
 	    (unsigned long long)ev->num, (unsigned long long)hits,
 	    slot < 0 ? " (conditional trap)" : "");
