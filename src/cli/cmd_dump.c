@@ -82,7 +82,9 @@ static void print_event(const struct trace_event *ev, bool memory)
 		       (ev->tsc[1] << 32) | ev->tsc[0]);
 		break;
 	case EV_EXIT:
-		if (WIFEXITED(ev->wait_status))
+		if (ev->flags & EVF_REPLACED)
+			printf(" killed by another thread's execve, which takes over its tid");
+		else if (WIFEXITED(ev->wait_status))
 			printf(" status %d", WEXITSTATUS(ev->wait_status));
 		else if (WIFSIGNALED(ev->wait_status))
 			printf(" killed by %s", signal_name(WTERMSIG(ev->wait_status)));

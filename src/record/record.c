@@ -1579,6 +1579,63 @@ static int on_exited(struct recorder *r)
 	return err;
 }
 
+static int handle_stop(struct recorder *r);
+
+/*
+ * The exec stop of a thread other than the leader, reported under the
+ * leader's tid (cur, which stood in its exit stop). The other threads are
+ * gone: their EV_EXITs go first (replay must reap them before its exec can
+ * finish), then the leader's EV_EXIT with EVF_REPLACED, and the thread
+ * that called execve goes on under the leader's tid.
+ */
+static int on_exec_takeover(struct recorder *r)
+{
+	struct rtask *leader = r->cur, *c = find_task(r, (pid_t)leader->t.event_msg);
+	int err;
+
+	if (!c || c == leader || c->tgid != leader->tgid || !c->sc || c->sc->replay != SC_EXECVE)
+		return error("exec stop of thread %d under pid %d, which the recording cannot "
+			     "explain (event %llu)", (int)leader->t.event_msg, (int)leader->t.tid,
+			     (unsigned long long)r->num + 1);
+	for (size_t i = 0; i < r->ntasks; i++) {
+		struct rtask *t = r->tasks[i];
+		if (t == c || t == leader || t->tgid != leader->tgid)
+			continue;
+		while (t->state != RT_DEAD) {
+			r->cur = t;
+			if (t->state == RT_NEW_STOP) {
+				err = handle_stop(r);
+			} else if (t->state == RT_STOPPED) {
+				err = resume_cur(r);
+			} else {
+				err = task_wait(&t->t);
+				if (err)
+					return error("thread %d did not exit with the exec of thread "
+						     "%d: %s", (int)t->t.tid, (int)c->t.tid,
+						     strerror(-err));
+				t->state = RT_NEW_STOP;
+			}
+			if (err)
+				return err;
+		}
+	}
+	r->cur = leader;
+	log_tid = leader->t.tid;
+	new_event(r, EV_EXIT);
+	r->ev.flags = EVF_REPLACED;
+	err = write_event(r, &r->ev);
+	task_gone(r, leader);
+	if (err)
+		return err;
+	task_retid(&c->t, leader->t.tid);
+	c->t.stop = TS_EXEC;
+	c->t.in_syscall = true;
+	c->t.event_msg = 0;
+	c->state = RT_STOPPED; /* resumed, it reaches the execve's exit stop */
+	r->cur = c;
+	return 0;
+}
+
 /* Handle the current task's new stop. */
 static int handle_stop(struct recorder *r)
 {
@@ -1635,6 +1692,11 @@ static int handle_stop(struct recorder *r)
 		break;
 	case TS_EXITED:
 		err = on_exited(r);
+		break;
+	case TS_EXEC:
+		/* An exec in the leader goes on to its exit stop: EV_SYSCALL, EV_EXEC. */
+		if (c->t.event_msg && (pid_t)c->t.event_msg != c->t.tid)
+			err = on_exec_takeover(r);
 		break;
 	default:
 		break;
@@ -1696,9 +1758,10 @@ static bool may_block(const struct rtask *c)
 
 /*
  * A successful execve from a thread other than the leader kills the other
- * threads first, and waits until they are gone (their exit stops must be
- * resumed) before it takes over the leader's tid. Recording and replaying
- * that hand-over is not done yet: is c's execve at that stage?
+ * threads first and waits until they are gone (their exit stops must be
+ * resumed) before it takes over the leader's tid. Is c's execve waiting
+ * so: does a thread of its process stand in its exit stop, or (the
+ * leader, gone before) in the exec stop?
  */
 static bool exec_kills_siblings(struct recorder *r, const struct rtask *c)
 {
@@ -1707,7 +1770,7 @@ static bool exec_kills_siblings(struct recorder *r, const struct rtask *c)
 	for (size_t i = 0; i < r->ntasks; i++) {
 		const struct rtask *t = r->tasks[i];
 		if (t != c && t->tgid == c->tgid && t->state == RT_NEW_STOP &&
-		    t->t.stop == TS_EXIT_EVENT)
+		    (t->t.stop == TS_EXIT_EVENT || t->t.stop == TS_EXEC))
 			return true;
 	}
 	return false;
@@ -1741,11 +1804,9 @@ static int record_loop(struct recorder *r)
 			err = wait_some(r, other_ready(r) ? 200 : 0);
 			if (err)
 				return err;
+			/* Its EV_ENTER goes first: replay starts the exec, which kills them. */
 			if (c->state == RT_KERNEL && exec_kills_siblings(r, c))
-				return error("thread %d of process %d called execve while other threads "
-					     "were alive (event %llu): exec from a thread other than "
-					     "the main one is not supported yet", (int)c->t.tid,
-					     (int)c->tgid, (unsigned long long)r->num + 1);
+				goto next;
 			if (c->state == RT_KERNEL && other_ready(r) && may_block(c) &&
 			    task_sleeping(&c->t))
 				goto next;

@@ -84,6 +84,8 @@ struct rep_task {
 	struct rep_files *files;
 	bool dead;
 	bool entered;        /* stopped at the entry of a syscall an EV_ENTER/EV_CLONE ran */
+	bool execing;        /* an EV_ENTER started its execve, which kills the other threads:
+	                      * it runs in the kernel until the leader's EVF_REPLACED exit */
 	struct task_range *inflight; /* then: what the kernel wrote meanwhile at record time */
 	size_t ninflight;
 	int deliver_sig;     /* passed with the next resume */
@@ -1165,6 +1167,28 @@ static int replay_sigsuspend(struct replayer *r, int sig)
 	return 0;
 }
 
+/*
+ * At the entry of the event's execve: make it exec our own binary, whose
+ * address space the recorded one then replaces (replay_exec).
+ */
+static int exec_self(struct replayer *r, const struct trace_event *ev)
+{
+	struct user_regs_struct *regs;
+	if (task_write(r->t, REWIND_PAGE_SCRATCH, r->o->self_exe, strlen(r->o->self_exe) + 1))
+		return error("cannot write to the tracee");
+	if (task_regs(r->t, &regs))
+		return diverged(r, "the tracee vanished");
+	if (ev->nr == SYS_execveat) {
+		regs->rdi = (uint64_t)AT_FDCWD;
+		regs->rsi = REWIND_PAGE_SCRATCH;
+		regs->r8 = 0;
+	} else {
+		regs->rdi = REWIND_PAGE_SCRATCH;
+	}
+	task_set_regs(r->t, regs);
+	return 0;
+}
+
 static int replay_syscall(struct replayer *r)
 {
 	struct trace_event *ev = &r->ev;
@@ -1201,6 +1225,9 @@ static int replay_syscall(struct replayer *r)
 		__attribute__((fallthrough));
 	case SC_EMU:
 	case SC_MMAP:
+		/* Killed by an exec before it got there (at record time, at its entry). */
+		if ((ev->flags & EVF_NO_RETURN) && r->t->stop == TS_EXIT_EVENT && !r->cur->entered)
+			return 0;
 		err = enter(r, TR_SYSEMU, TS_SYSEMU_ENTRY, d->name);
 		if (err || (ev->flags & EVF_NO_RETURN))
 			return err; /* the process died in it: the exit event follows */
@@ -1259,30 +1286,17 @@ static int replay_syscall(struct replayer *r)
 		if (!err && r->t->stop != TS_EXIT_EVENT)
 			return diverged(r, "expected the task's exit, got %s", stop_desc(r));
 		return err ? diverged(r, "the tracee vanished") : 0;
-	case SC_EXECVE: {
-		char *self = xstrdup(r->o->self_exe);
+	case SC_EXECVE:
+		if (r->cur->entered) {
+			/* Started by its EV_ENTER; the leader's EVF_REPLACED exit saw its exec stop. */
+			end_entered(r->cur);
+			return r->t->stop == TS_EXEC ? 0 : diverged(r, "expected the exec, got %s",
+								     stop_desc(r));
+		}
 		err = enter(r, TR_SYSCALL, TS_SYSCALL_ENTRY, d->name);
 		if (!err)
-			err = task_write(r->t, REWIND_PAGE_SCRATCH, self, strlen(self) + 1) ?
-				      error("cannot write to the tracee") : 0;
-		free(self);
-		if (err)
-			return err;
-		/* Exec our own binary: the recorded address space replaces it. */
-		err = task_regs(r->t, &regs);
-		if (err)
-			return diverged(r, "the tracee vanished");
-		if (ev->nr == SYS_execveat) {
-			regs->rdi = (uint64_t)AT_FDCWD;
-			regs->rsi = REWIND_PAGE_SCRATCH;
-			regs->r8 = 0;
-		} else {
-			regs->rdi = REWIND_PAGE_SCRATCH;
-		}
-		task_set_regs(r->t, regs);
-		err = expect(r, TR_SYSCALL, TS_EXEC, "exec");
-		return err;
-	}
+			err = exec_self(r, ev);
+		return err ? err : expect(r, TR_SYSCALL, TS_EXEC, "exec");
 	default:
 		return diverged(r, "the trace holds unsupported syscall %s", d->name);
 	}
@@ -1642,6 +1656,28 @@ static int replay_enter(struct replayer *r)
 		err = check_regs(r, &r->ev.regs);
 	if (!err)
 		err = write_outputs(r, &r->ev);
+	if (!err && d->replay == SC_EXECVE) {
+		/*
+		 * An execve from a thread other than the leader: the other threads'
+		 * deaths follow, and they die because it runs. It goes on in the
+		 * kernel; its exec stop comes under the leader's tid.
+		 */
+		err = exec_self(r, &r->ev);
+		if (!err && task_resume(r->t, TR_SYSCALL, 0))
+			err = diverged(r, "the tracee vanished");
+		if (!err)
+			r->cur->execing = true;
+		/* Their kill is on its way: have them all in their exit stops before any runs. */
+		for (size_t i = 0; !err && i < r->ntasks; i++) {
+			struct rep_task *o = r->tasks[i];
+			if (o == r->cur || o->dead || o->rec_tgid != r->cur->rec_tgid ||
+			    o->t.stop == TS_EXIT_EVENT)
+				continue;
+			if (task_wait(&o->t) || o->t.stop != TS_EXIT_EVENT)
+				err = diverged(r, "thread %d was not killed by the exec of thread %d",
+					       (int)o->rec_tid, (int)r->cur->rec_tid);
+		}
+	}
 	if (!err) {
 		r->cur->entered = true;
 		/* Older recorders counted them in the state digests. */
@@ -1798,6 +1834,55 @@ static int replay_rdtsc(struct replayer *r)
 	regs->rcx = ev->tsc[2];
 	regs->rip += ev->insn_len;
 	task_set_regs(r->t, regs);
+	return 0;
+}
+
+/*
+ * EV_EXIT with EVF_REPLACED: the leader (cur), killed by the execve of
+ * another thread of its process, which its EV_ENTER started. The other
+ * threads are reaped already; once the leader is past its exit stop, the
+ * exec finishes, and its stop is reported under the leader's tid. The
+ * thread that called execve takes over the leader's tid, recorded and real.
+ */
+static int replay_replaced(struct replayer *r)
+{
+	struct rep_task *leader = r->cur, *c = NULL;
+	pid_t old_tid;
+	int err = 0;
+
+	for (size_t i = 0; i < r->ntasks; i++)
+		if (r->tasks[i]->execing && !r->tasks[i]->dead &&
+		    r->tasks[i]->rec_tgid == leader->rec_tgid)
+			c = r->tasks[i];
+	if (!c)
+		return diverged(r, "the leader was replaced by an exec, but no thread of process "
+				"%d is in execve", (int)leader->rec_tgid);
+	if (leader->t.stop != TS_EXIT_EVENT) /* it has left the stop we knew: the kill woke it */
+		err = task_wait(&leader->t);
+	if (!err && leader->t.stop != TS_EXIT_EVENT)
+		return diverged(r, "expected the leader's exit, got %s", stop_desc(r));
+	if (!err)
+		err = task_resume(&leader->t, TR_CONT, 0);
+	if (err)
+		return diverged(r, "the leader vanished");
+	old_tid = c->t.tid;
+	task_retid(&c->t, leader->t.tid);
+	err = task_wait(&c->t);
+	if (err || c->t.stop != TS_EXEC || (pid_t)c->t.event_msg != old_tid) {
+		set_cur(r, c);
+		return diverged(r, "expected the exec of thread %d, got %s", (int)c->rec_tid,
+				err ? "nothing" : stop_desc(r));
+	}
+	leader->dead = true;
+	leader->t.stop = TS_EXITED;
+	leader->t.tid = -1;
+	r->nlive--;
+	if (r->view_tid == c->rec_tid)
+		r->view_tid = 0;
+	c->rec_tid = leader->rec_tid;
+	c->execing = false;
+	set_cur(r, c);
+	log_tid = c->rec_tid;
 	return 0;
 }
 
@@ -1961,6 +2046,10 @@ static int step_event(struct replayer *r)
 		err = replay_sched(r);
 		break;
 	case EV_EXIT:
+		if (r->ev.flags & EVF_REPLACED) {
+			err = replay_replaced(r);
+			break;
+		}
 		err = replay_exit(r);
 		if (!err) {
 			t->dead = true;
@@ -2130,8 +2219,8 @@ int rep_checkpoint_take(struct rep_session *s, struct rep_checkpoint **ret)
 	if (!r->exited && r->nlive > 1)
 		return -ENOTSUP;
 	if (r->exited || r->nlive != 1 || !r->cur || r->cur->dead || r->cur->deliver_sig ||
-	    r->cur->entered || r->t->stop == TS_EXITED)
-		return -EAGAIN;
+	    r->cur->entered || r->t->stop == TS_EXITED || r->t->stop == TS_EXEC)
+		return -EAGAIN; /* (at an exec stop, the old address space is gone already) */
 	c = xcalloc(1, sizeof(*c));
 	err = rep_position(s, &c->pos);
 	rax = (int64_t)c->pos.regs.rax;

@@ -95,6 +95,16 @@ void task_init(struct task *t, pid_t tid)
 	t->mem_fd = -1;
 }
 
+void task_retid(struct task *t, pid_t tid)
+{
+	if (t->mem_fd >= 0)
+		close(t->mem_fd);
+	t->mem_fd = -1;
+	t->tid = tid;
+	t->regs_valid = false;
+	t->regs_dirty = false;
+}
+
 void task_release(struct task *t)
 {
 	if (t->mem_fd >= 0)
@@ -296,6 +306,8 @@ int task_note_status(struct task *t, int st)
 		/* Inside execve: PTRACE_SYSCALL from here reports its exit. The old
 		 * /proc/PID/mem describes the old address space. */
 		t->stop = TS_EXEC;
+		t->event_msg = 0;
+		(void)ptrace(PTRACE_GETEVENTMSG, t->tid, 0, &t->event_msg);
 		if (t->mem_fd >= 0)
 			close(t->mem_fd);
 		t->mem_fd = -1;
@@ -603,7 +615,8 @@ int task_remote_syscall(struct task *t, long nr, const uint64_t args[6], int64_t
 		*ret = (int64_t)r->rax;
 	if (patch_addr && t->stop != TS_EXITED)
 		(void)task_write(t, patch_addr, &orig_code, sizeof(orig_code));
-	if (t->stop == TS_SYSCALL_EXIT)
+	/* Back as they were; also where a signal stopped it before the syscall ran. */
+	if (t->stop == TS_SYSCALL_EXIT || t->stop == TS_SIGNAL)
 		task_set_regs(t, &saved);
 	return err;
 }
@@ -703,7 +716,18 @@ int task_fork(struct task *t, struct task *child)
 	int st, err;
 	pid_t pid;
 
-	err = task_remote_syscall(t, SYS_clone, args, &ret);
+	/*
+	 * A copy made earlier that exec'd has SIGCHLD as its exit signal again
+	 * (exec resets it), so its end queues one here: the kernel's notice of
+	 * a child of ours, not the program's. Its stop drops it; then again.
+	 */
+	for (int tries = 0;; tries++) {
+		siginfo_t si;
+		err = task_remote_syscall(t, SYS_clone, args, &ret);
+		if (err != -EPROTO || tries == 8 || t->stop != TS_SIGNAL || t->sig != SIGCHLD ||
+		    task_getsiginfo(t, &si) || si.si_code < CLD_EXITED || si.si_code > CLD_CONTINUED)
+			break;
+	}
 	if (err)
 		return err;
 	if (ret <= 0)

@@ -33,7 +33,8 @@ enum task_stop {
 	TS_SYSEMU_ENTRY,  /* PTRACE_SYSEMU entry: the syscall is skipped */
 	TS_SYSCALL_EXIT,
 	TS_SIGNAL,        /* signal-delivery-stop; t->sig */
-	TS_EXEC,          /* PTRACE_EVENT_EXEC */
+	TS_EXEC,          /* PTRACE_EVENT_EXEC: t->event_msg is the tid that called execve (not
+	                   * t->tid when a thread other than the leader did: task_retid) */
 	TS_EXIT_EVENT,    /* PTRACE_EVENT_EXIT: about to exit, t->exit_status is its wait status */
 	TS_CLONE_EVENT,   /* PTRACE_EVENT_FORK/VFORK/CLONE: t->event_msg is the new tid */
 	TS_GROUP_STOP,
@@ -55,7 +56,7 @@ struct task {
 	enum task_stop stop;
 	int sig;            /* TS_SIGNAL: the signal */
 	int exit_status;    /* TS_EXITED / TS_EXIT_EVENT: wait status */
-	unsigned long event_msg; /* TS_CLONE_EVENT */
+	unsigned long event_msg; /* TS_CLONE_EVENT, TS_EXEC */
 	struct user_regs_struct regs;
 	bool regs_valid, regs_dirty;
 	int mem_fd;         /* /proc/PID/mem, O_CLOEXEC; -1 until needed */
@@ -87,6 +88,13 @@ int task_pin_cpu(int want, int *ret_cpu);
  */
 int task_spawn(struct task *t, const struct task_spawn_opts *opts);
 void task_init(struct task *t, pid_t tid);
+/*
+ * The thread now answers to tid: an execve from a thread other than the
+ * leader kills the other threads and gives the caller the leader's tid
+ * (its PTRACE_EVENT_EXEC stop is reported under that tid). Forgets the
+ * cached registers and the /proc/PID/mem of the old tid.
+ */
+void task_retid(struct task *t, pid_t tid);
 void task_release(struct task *t);
 /* Kill (SIGKILL) and reap. */
 void task_kill(struct task *t);

@@ -28,7 +28,7 @@
 
 #include "base/base.h"
 
-#define TRACE_VERSION 3
+#define TRACE_VERSION 4
 /* The oldest version this reader still reads (version 1: one task, no argv at exec). */
 #define TRACE_VERSION_MIN 1
 
@@ -58,6 +58,8 @@ enum trace_ev_flags {
 	                         * its first instruction and mem the frame the kernel wrote */
 	EVF_ENTERED = 1 << 5,   /* syscall: its entry was an earlier EV_ENTER or EV_CLONE */
 	EVF_END = 1 << 6,       /* exit: the last event of the recording */
+	EVF_REPLACED = 1 << 7,  /* exit (version 4): the thread-group leader, killed by the execve
+	                         * of thread ret, which goes on under the leader's tid */
 };
 
 enum trace_sig_kind {
