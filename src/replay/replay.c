@@ -84,6 +84,9 @@ struct rep_task {
 	struct rep_files *files;
 	bool dead;
 	bool entered;        /* stopped at the entry of a syscall an EV_ENTER/EV_CLONE ran */
+	bool bp_seen;        /* its stop at bp_seen_rip reported the breakpoint there: the next
+	                      * resume steps over it (any other stop there reports it first) */
+	uint64_t bp_seen_rip;
 	bool execing;        /* an EV_ENTER started its execve, which kills the other threads:
 	                      * it runs in the kernel until the leader's EVF_REPLACED exit */
 	struct task_range *inflight; /* then: what the kernel wrote meanwhile at record time */
@@ -666,11 +669,21 @@ static int deliver_frame(struct replayer *r, int sig)
 	return 0;
 }
 
+/* A breakpoint stop of cur (err REP_STOPPED) is reported: resuming steps over it. */
+static int note_bp_stop(struct replayer *r, int err)
+{
+	if (err == REP_STOPPED && r->dbg.kind == RSTOP_BREAKPOINT) {
+		r->cur->bp_seen = true;
+		r->cur->bp_seen_rip = r->dbg.addr;
+	}
+	return err;
+}
+
 /*
  * Resume towards the next event. PTRACE_SYSCALL from a SYSEMU entry first
  * reports the exit of the skipped syscall: step over it. A breakpoint at
- * rip is stepped over (a syscall instruction is never single-stepped: the
- * kernel would run it). When the debugger asked for one step, one
+ * rip is reported if this stop did not report it, else stepped over (a
+ * syscall instruction is never single-stepped: the kernel would run it). When the debugger asked for one step, one
  * instruction runs, unless it is a syscall, which runs as its event.
  * Returns 0 (the stop is the task's), REP_STOPPED (a debugger stop),
  * REP_REPORTED (a divergence, reported) or -errno.
@@ -703,6 +716,20 @@ static int advance(struct replayer *r, enum task_resume how)
 	bp = find_bp(r, regs->rip);
 	if (bp && !bp->inserted)
 		bp = NULL;
+	/*
+	 * Stopped at a breakpoint's address for a reason of ours (an event's
+	 * boundary, a state point, a checkpoint): running that instruction is a
+	 * hit the program makes, reported before it runs. (A signal to deliver
+	 * goes first: the hit comes when its handler returns there.)
+	 */
+	if (bp && !sig && !r->stepping && in_focus(r) &&
+	    !(r->cur->bp_seen && r->cur->bp_seen_rip == regs->rip)) {
+		r->cur->bp_seen = true;
+		r->cur->bp_seen_rip = regs->rip;
+		r->dbg = (struct rep_stop){ .kind = RSTOP_BREAKPOINT, .addr = regs->rip };
+		return REP_STOPPED;
+	}
+	r->cur->bp_seen = false;
 	sys = (bp || r->stepping) && at_syscall_insn(r, regs->rip);
 	single = !sys && (bp || r->stepping);
 	/*
@@ -725,7 +752,7 @@ static int advance(struct replayer *r, enum task_resume how)
 		if (err)
 			return err;
 		sig = 0;
-		err = classify_trap(r, true);
+		err = note_bp_stop(r, classify_trap(r, true));
 		if (err != REP_STOPPED || r->dbg.kind != RSTOP_STEP || r->stepping)
 			return err; /* a debugger stop, or the program's own stop (a fault) */
 		/* Stepped off the breakpoint: go on as asked. */
@@ -736,7 +763,7 @@ static int advance(struct replayer *r, enum task_resume how)
 	if (err)
 		return err;
 	err = check_interrupt(r);
-	return err ? err : classify_trap(r, false);
+	return err ? err : note_bp_stop(r, classify_trap(r, false));
 }
 
 static int expect(struct replayer *r, enum task_resume how, enum task_stop want, const char *what)
@@ -2269,6 +2296,9 @@ int rep_checkpoint_restore(struct rep_checkpoint *c, struct rep_session **ret)
 	t = rtask_new(r, c->task.rec_tid, c->task.rec_tgid, mm_new(c->brk_cur),
 		      files_new(&c->stdio));
 	t->pre_injected = c->task.pre_injected;
+	/* Taken at a reported breakpoint stop: going on from it steps over that breakpoint. */
+	t->bp_seen = c->task.bp_seen;
+	t->bp_seen_rip = c->task.bp_seen_rip;
 	set_cur(r, t);
 	buf_append(&r->auxv, c->auxv.data, c->auxv.len);
 	r->exe_file = c->exe_file ? xstrdup(c->exe_file) : NULL;
