@@ -40,6 +40,7 @@ struct cli_proc {
 	char *cmd;             /* its last command line */
 	uint64_t first_event;  /* its first event (after its creation) */
 	uint64_t exec_event;   /* its first exec, 0 if none */
+	uint64_t cmd_event;    /* the exec that made cmd its command, 0 if none */
 };
 /* Read the rest of the trace: 0 or -1 (trace_reader_error() says why). Free with cli_procs_free. */
 int cli_read_procs(struct trace_reader *rd, struct cli_proc **ret, size_t *ret_n);

@@ -82,6 +82,7 @@ int cli_read_procs(struct trace_reader *rd, struct cli_proc **ret, size_t *ret_n
 			p->cmd = join_argv(ev.mem[0].data, ev.mem[0].len);
 			if (!p->exec_event)
 				p->exec_event = ev.num;
+			p->cmd_event = ev.num;
 		} else if (ev.kind == EV_EXIT && ev.tid == pid && !(ev.flags & EVF_REPLACED) &&
 			   (p = proc_of(procs, nprocs, pid))) {
 			if (WIFEXITED(ev.wait_status))

@@ -35,18 +35,32 @@ static char *which(const char *prog)
 	return found;
 }
 
-/* The program as saved in the trace (for gdb's symbols); caller frees. */
-static char *trace_program(const char *trace)
+/*
+ * The program gdb starts with (its symbols), as saved in the trace: the one
+ * the debugged process (focus; 0: the initial one) last exec'd before
+ * start_event, or its first if the debugger starts at the beginning.
+ * Caller frees.
+ */
+static char *trace_program(const char *trace, int32_t focus, uint64_t start_event)
 {
 	struct trace_reader *rd;
 	struct trace_event ev;
 	char *exe = NULL;
 	if (trace_reader_open(trace, &rd))
 		return NULL;
-	if (trace_read_event(rd, &ev) > 0 && ev.kind == EV_EXEC) {
-		const char *name = trace_exec_program(trace_reader_header(rd), &ev);
-		if (name)
+	if (!focus)
+		focus = trace_reader_header(rd)->pid;
+	while (trace_read_event(rd, &ev) > 0 && (!start_event || ev.num < start_event)) {
+		const char *name;
+		if (ev.kind != EV_EXEC || ev.tid != focus)
+			continue;
+		name = trace_exec_program(trace_reader_header(rd), &ev);
+		if (name) {
+			free(exe);
 			exe = trace_file_path(rd, name);
+		}
+		if (!start_event && exe)
+			break;
 	}
 	if (!exe)
 		exe = xstrdup(trace_reader_header(rd)->exe);
@@ -68,7 +82,7 @@ static int serve_gdb(const struct gdb_opts *go, int port, bool serve_only, char 
 			return error("gdb is not installed (install the Debian package 'gdb'), or use "
 				     "'rewind replay -a'") ? 1 : 1;
 	}
-	exe = trace_program(go->replay.trace_dir);
+	exe = trace_program(go->replay.trace_dir, go->replay.focus, go->start_event);
 	if (!exe) {
 		free(gdb);
 		return error("%s", trace_reader_error(NULL)) ? 1 : 1;
@@ -129,8 +143,10 @@ static int serve_gdb(const struct gdb_opts *go, int port, bool serve_only, char 
 
 /*
  * replay -p PID|NAME: the process with that recorded pid, or the first whose
- * command's program is NAME; the debugger starts after its first exec (or
- * its creation, if it never execs), unless -g says where. 0 or -1 (reported).
+ * command's program is NAME. The debugger starts after the exec of that
+ * program for a NAME (`env prog`: prog's exec, not env's), after the
+ * process's first exec for a PID (or its creation, if it never execs),
+ * unless -g says where. 0 or -1 (reported).
  */
 static int choose_process(const char *trace, const char *which, int32_t *ret_pid,
 			  uint64_t *start_event)
@@ -164,7 +180,9 @@ static int choose_process(const char *trace, const char *which, int32_t *ret_pid
 		return error("no process '%s' in trace '%s' (see rewind ps)", which, trace);
 	}
 	*ret_pid = found->pid;
-	if (!*start_event)
+	if (!*start_event && !numeric && found->cmd_event)
+		*start_event = found->cmd_event + 1;
+	else if (!*start_event)
 		*start_event = found->exec_event ? found->exec_event + 1 : found->first_event;
 	cli_procs_free(procs, n);
 	return 0;

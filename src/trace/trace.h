@@ -174,7 +174,12 @@ struct trace_mark {
 };
 void trace_reader_mark(struct trace_reader *r, struct trace_mark *m);
 int trace_reader_seek(struct trace_reader *r, const struct trace_mark *m);
-/* The files/ name of the program in an EV_EXEC event's maps (h->exe), or NULL. */
+/*
+ * The files/ name of the program in an EV_EXEC event's maps, or NULL: the
+ * mapping of h->exe, else (another program exec'd later) the file mapped
+ * lowest, at offset 0 (the kernel maps the program below its interpreter
+ * and the libraries).
+ */
 const char *trace_exec_program(const struct trace_header *h, const struct trace_event *ev);
 /* Path of a stored file (caller frees). */
 char *trace_file_path(struct trace_reader *r, const char *name);

@@ -524,11 +524,17 @@ int trace_reader_seek(struct trace_reader *r, const struct trace_mark *m)
 
 const char *trace_exec_program(const struct trace_header *h, const struct trace_event *ev)
 {
-	for (uint32_t i = 0; i < ev->nmaps; i++)
-		if (ev->maps[i].kind == MAPK_FILE && ev->maps[i].file && ev->maps[i].path &&
-		    !strcmp(ev->maps[i].path, h->exe))
-			return ev->maps[i].file;
-	return NULL;
+	const struct trace_map *low = NULL;
+	for (uint32_t i = 0; i < ev->nmaps; i++) {
+		const struct trace_map *m = &ev->maps[i];
+		if (m->kind != MAPK_FILE || !m->file)
+			continue;
+		if (m->path && !strcmp(m->path, h->exe))
+			return m->file;
+		if (m->offset == 0 && (!low || m->start < low->start))
+			low = m;
+	}
+	return low ? low->file : NULL;
 }
 
 char *trace_file_path(struct trace_reader *r, const char *name)
