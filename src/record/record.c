@@ -1582,24 +1582,16 @@ static int on_exited(struct recorder *r)
 static int handle_stop(struct recorder *r);
 
 /*
- * The exec stop of a thread other than the leader, reported under the
- * leader's tid (cur, which stood in its exit stop). The other threads are
- * gone: their EV_EXITs go first (replay must reap them before its exec can
- * finish), then the leader's EV_EXIT with EVF_REPLACED, and the thread
- * that called execve goes on under the leader's tid.
+ * At the exec stop of c (cur): the other threads of its process are gone;
+ * their EV_EXITs go first (replay must reap them before its exec can
+ * finish). Other than leader (also c, when the leader exec'd).
  */
-static int on_exec_takeover(struct recorder *r)
+static int finish_exec_siblings(struct recorder *r, struct rtask *c, struct rtask *leader)
 {
-	struct rtask *leader = r->cur, *c = find_task(r, (pid_t)leader->t.event_msg);
 	int err;
-
-	if (!c || c == leader || c->tgid != leader->tgid || !c->sc || c->sc->replay != SC_EXECVE)
-		return error("exec stop of thread %d under pid %d, which the recording cannot "
-			     "explain (event %llu)", (int)leader->t.event_msg, (int)leader->t.tid,
-			     (unsigned long long)r->num + 1);
 	for (size_t i = 0; i < r->ntasks; i++) {
 		struct rtask *t = r->tasks[i];
-		if (t == c || t == leader || t->tgid != leader->tgid)
+		if (t == c || t == leader || t->tgid != c->tgid)
 			continue;
 		while (t->state != RT_DEAD) {
 			r->cur = t;
@@ -1619,6 +1611,29 @@ static int on_exec_takeover(struct recorder *r)
 				return err;
 		}
 	}
+	r->cur = c;
+	log_tid = c->t.tid;
+	return 0;
+}
+
+/*
+ * The exec stop of a thread other than the leader, reported under the
+ * leader's tid (cur, which stood in its exit stop). After the other
+ * threads' EV_EXITs comes the leader's, with EVF_REPLACED, and the thread
+ * that called execve goes on under the leader's tid.
+ */
+static int on_exec_takeover(struct recorder *r)
+{
+	struct rtask *leader = r->cur, *c = find_task(r, (pid_t)leader->t.event_msg);
+	int err;
+
+	if (!c || c == leader || c->tgid != leader->tgid || !c->sc || c->sc->replay != SC_EXECVE)
+		return error("exec stop of thread %d under pid %d, which the recording cannot "
+			     "explain (event %llu)", (int)leader->t.event_msg, (int)leader->t.tid,
+			     (unsigned long long)r->num + 1);
+	err = finish_exec_siblings(r, c, leader);
+	if (err)
+		return err;
 	r->cur = leader;
 	log_tid = leader->t.tid;
 	new_event(r, EV_EXIT);
@@ -1694,9 +1709,11 @@ static int handle_stop(struct recorder *r)
 		err = on_exited(r);
 		break;
 	case TS_EXEC:
-		/* An exec in the leader goes on to its exit stop: EV_SYSCALL, EV_EXEC. */
+		/* Then on to the execve's exit stop: EV_SYSCALL, EV_EXEC. */
 		if (c->t.event_msg && (pid_t)c->t.event_msg != c->t.tid)
 			err = on_exec_takeover(r);
+		else if (c->entered)
+			err = finish_exec_siblings(r, c, c); /* the leader's exec killed them */
 		break;
 	default:
 		break;
@@ -1765,7 +1782,7 @@ static bool may_block(const struct rtask *c)
  */
 static bool exec_kills_siblings(struct recorder *r, const struct rtask *c)
 {
-	if (!c->sc || c->sc->replay != SC_EXECVE || c->t.tid == c->tgid)
+	if (!c->sc || c->sc->replay != SC_EXECVE)
 		return false;
 	for (size_t i = 0; i < r->ntasks; i++) {
 		const struct rtask *t = r->tasks[i];

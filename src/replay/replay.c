@@ -1315,8 +1315,15 @@ static int replay_syscall(struct replayer *r)
 		return err ? diverged(r, "the tracee vanished") : 0;
 	case SC_EXECVE:
 		if (r->cur->entered) {
-			/* Started by its EV_ENTER; the leader's EVF_REPLACED exit saw its exec stop. */
+			/*
+			 * Started by its EV_ENTER. From a thread other than the leader,
+			 * the leader's EVF_REPLACED exit took its exec stop; from the
+			 * leader, it comes now (the other threads are reaped).
+			 */
 			end_entered(r->cur);
+			if (r->cur->execing && r->t->stop != TS_EXEC && task_wait(r->t))
+				return diverged(r, "the tracee vanished");
+			r->cur->execing = false;
 			return r->t->stop == TS_EXEC ? 0 : diverged(r, "expected the exec, got %s",
 								     stop_desc(r));
 		}
