@@ -1582,9 +1582,9 @@ static int on_exited(struct recorder *r)
 static int handle_stop(struct recorder *r);
 
 /*
- * At the exec stop of c (cur): the other threads of its process are gone;
- * their EV_EXITs go first (replay must reap them before its exec can
- * finish). Other than leader (also c, when the leader exec'd).
+ * At the exec stop of c (cur): the other threads of its process, but
+ * leader (c itself when the leader exec'd), are gone; their EV_EXITs go
+ * first (replay must reap them before its exec can finish).
  */
 static int finish_exec_siblings(struct recorder *r, struct rtask *c, struct rtask *leader)
 {
@@ -1774,11 +1774,11 @@ static bool may_block(const struct rtask *c)
 }
 
 /*
- * A successful execve from a thread other than the leader kills the other
- * threads first and waits until they are gone (their exit stops must be
- * resumed) before it takes over the leader's tid. Is c's execve waiting
- * so: does a thread of its process stand in its exit stop, or (the
- * leader, gone before) in the exec stop?
+ * A successful execve kills the other threads of its process first and
+ * waits until they are gone (their exit stops must be resumed); from a
+ * thread other than the leader, it then takes over the leader's tid. Is
+ * c's execve waiting so: does a thread of its process stand in its exit
+ * stop, or (the leader, gone before) in the exec stop?
  */
 static bool exec_kills_siblings(struct recorder *r, const struct rtask *c)
 {

@@ -88,7 +88,9 @@ struct rep_task {
 	                      * resume steps over it (any other stop there reports it first) */
 	uint64_t bp_seen_rip;
 	bool execing;        /* an EV_ENTER started its execve, which kills the other threads:
-	                      * it runs in the kernel until the leader's EVF_REPLACED exit */
+	                      * it runs in the kernel until its exec stop (taken at the
+	                      * leader's EVF_REPLACED exit, or at its EV_SYSCALL if it is
+	                      * the leader) */
 	struct task_range *inflight; /* then: what the kernel wrote meanwhile at record time */
 	size_t ninflight;
 	int deliver_sig;     /* passed with the next resume */
@@ -683,8 +685,9 @@ static int note_bp_stop(struct replayer *r, int err)
  * Resume towards the next event. PTRACE_SYSCALL from a SYSEMU entry first
  * reports the exit of the skipped syscall: step over it. A breakpoint at
  * rip is reported if this stop did not report it, else stepped over (a
- * syscall instruction is never single-stepped: the kernel would run it). When the debugger asked for one step, one
- * instruction runs, unless it is a syscall, which runs as its event.
+ * syscall instruction is never single-stepped: the kernel would run it).
+ * When the debugger asked for one step, one instruction runs, unless it is
+ * a syscall, which runs as its event.
  * Returns 0 (the stop is the task's), REP_STOPPED (a debugger stop),
  * REP_REPORTED (a divergence, reported) or -errno.
  */
@@ -724,10 +727,8 @@ static int advance(struct replayer *r, enum task_resume how)
 	 */
 	if (bp && !sig && !r->stepping && in_focus(r) &&
 	    !(r->cur->bp_seen && r->cur->bp_seen_rip == regs->rip)) {
-		r->cur->bp_seen = true;
-		r->cur->bp_seen_rip = regs->rip;
 		r->dbg = (struct rep_stop){ .kind = RSTOP_BREAKPOINT, .addr = regs->rip };
-		return REP_STOPPED;
+		return note_bp_stop(r, REP_STOPPED);
 	}
 	r->cur->bp_seen = false;
 	sys = (bp || r->stepping) && at_syscall_insn(r, regs->rip);
@@ -1692,9 +1693,9 @@ static int replay_enter(struct replayer *r)
 		err = write_outputs(r, &r->ev);
 	if (!err && d->replay == SC_EXECVE) {
 		/*
-		 * An execve from a thread other than the leader: the other threads'
-		 * deaths follow, and they die because it runs. It goes on in the
-		 * kernel; its exec stop comes under the leader's tid.
+		 * An execve while other threads live: their deaths follow, and they
+		 * die because it runs. It goes on in the kernel; its exec stop comes
+		 * under the leader's tid.
 		 */
 		err = exec_self(r, &r->ev);
 		if (!err && task_resume(r->t, TR_SYSCALL, 0))

@@ -97,9 +97,7 @@ void task_init(struct task *t, pid_t tid)
 
 void task_retid(struct task *t, pid_t tid)
 {
-	if (t->mem_fd >= 0)
-		close(t->mem_fd);
-	t->mem_fd = -1;
+	task_release(t); /* the old tid's /proc/PID/mem */
 	t->tid = tid;
 	t->regs_valid = false;
 	t->regs_dirty = false;

@@ -59,7 +59,8 @@ enum trace_ev_flags {
 	EVF_ENTERED = 1 << 5,   /* syscall: its entry was an earlier EV_ENTER or EV_CLONE */
 	EVF_END = 1 << 6,       /* exit: the last event of the recording */
 	EVF_REPLACED = 1 << 7,  /* exit (version 4): the thread-group leader, killed by the execve
-	                         * of thread ret, which goes on under the leader's tid */
+	                         * of another thread of its process (the one with an EV_ENTER of
+	                         * execve pending), which goes on under the leader's tid */
 };
 
 enum trace_sig_kind {
