@@ -20,6 +20,10 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%)
 PROG_SRCS := $(wildcard tests/progs/*.c)
 PROG_BINS := $(PROG_SRCS:tests/progs/%.c=$(BUILD)/tests/progs/%)
+# The programs with hot loops that call PAD() (tests/progs/util.h) also get a
+# NAME-pad build, which tests/run.sh records for `pad` rows when REWIND_TRAPS=0.
+PAD_SRCS := $(shell grep -l -e 'PAD();' -e spin_until $(PROG_SRCS))
+PROG_BINS += $(PAD_SRCS:tests/progs/%.c=$(BUILD)/tests/progs/%-pad)
 TOOLS := $(BUILD)/tools/check_syscall_table
 
 .PHONY: all check unit asan analyze clean progs tools
@@ -39,6 +43,10 @@ $(BUILD)/tests/unit/%: tests/unit/%.c tests/unit/harness.h $(LIB_OBJS)
 	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(LIB_OBJS) $(LDLIBS)
 
 # Test programs: plain C, built like a user would build them (with debug info).
+$(BUILD)/tests/progs/%-pad: tests/progs/%.c tests/progs/util.h
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -std=gnu17 -O1 -g -Wall -Wextra -Werror -DREWIND_TEST_PAD -o $@ $< -lm
+
 $(BUILD)/tests/progs/%: tests/progs/%.c tests/progs/util.h
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) -std=gnu17 -O1 -g -Wall -Wextra -Werror -o $@ $< -lm

@@ -17,6 +17,9 @@
 #   KEEP=1                   keep the scratch folder (traces and outputs)
 #   REWIND_TEST_XFAIL=run    run the rows marked xfail= (known bugs) instead
 #                            of skipping them
+#   REWIND_TEST_SLOW=1       with REWIND_TRAPS=0, run the needs-traps rows
+#                            instead of skipping them (each takes minutes:
+#                            raise REWIND_TEST_TIMEOUT)
 #   TMPDIR                   where the scratch folder is made (default: /tmp)
 # Unit-test binaries found in $BUILD/tests/unit/test_* that the table does
 # not list are run too (mode `unit`). A run of the whole table also checks
@@ -400,7 +403,7 @@ run_row()
 	export WORK REWIND_TRACE_DIR
 	reason=
 	opt_status=0 opt_match='' opt_prog=$current opt_clean='' opt_nondet=
-	opt_goto='' opt_gdb_status=0 opt_xfail=
+	opt_goto='' opt_gdb_status=0 opt_xfail= opt_pad=
 	REWIND_TEST_ROW_FLAGS=
 	export REWIND_TEST_ROW_FLAGS
 	[ "$mode" != replay ] || opt_nondet=1
@@ -432,11 +435,12 @@ run_row()
 		gdbstatus=*) opt_gdb_status=${1#gdbstatus=} ;;
 		xfail=*) opt_xfail=${1#xfail=} ;;
 		needs-traps)
-			if [ "${REWIND_TRAPS:-1}" = 0 ]; then
-				reason="points in loops without syscalls: without traps each search stops at every iteration (minutes)"
+			if [ "${REWIND_TRAPS:-1}" = 0 ] && [ "${REWIND_TEST_SLOW:-}" != 1 ]; then
+				reason="points in loops without syscalls: without traps each search stops at every iteration (minutes; REWIND_TEST_SLOW=1 runs it)"
 				return 77
 			fi
 			;;
+		pad) opt_pad=1 ;;
 		slice=*) REWIND_TEST_ROW_FLAGS="-c ${1#slice=}" ;;
 		nondet) opt_nondet=1 ;;
 		det) opt_nondet= ;;
@@ -460,6 +464,9 @@ run_row()
 	if [ -n "$opt_xfail" ] && [ "${REWIND_TEST_XFAIL:-}" != run ]; then
 		reason="known bug: $opt_xfail"
 		return 77
+	fi
+	if [ -n "$opt_pad" ] && [ "${REWIND_TRAPS:-1}" = 0 ]; then
+		opt_prog=$opt_prog-pad
 	fi
 	"test_${mode//-/_}" "$@"
 }

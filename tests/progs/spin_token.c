@@ -26,8 +26,10 @@ static void *player(void *arg)
 	for (int k = me; k < HANDOFFS; k += 2) {
 		unsigned long n = 0;
 
-		while (atomic_load(&turn) != k)
+		while (atomic_load(&turn) != k) {
 			n++;
+			PAD();
+		}
 		spins[k] = n;
 		atomic_store(&turn, k + 1);
 	}

@@ -27,8 +27,10 @@ static void *blocked(void *arg)
 static void *compute(void *arg)
 {
 	(void)arg;
-	for (;;)
+	for (;;) {
 		spins = spins * 3 + 1;
+		PAD();
+	}
 	return NULL;
 }
 

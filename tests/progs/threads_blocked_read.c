@@ -43,11 +43,12 @@ static void *reader(void *arg)
 static void compute(uint64_t seed)
 {
 	uint64_t x = seed | 1;
-	for (long i = 0; i < 10000000; i++) {
+	for (long i = 0; i < PAD_PASSES(10000000); i++) {
 		x ^= x << 13;
 		x ^= x >> 7;
 		x ^= x << 17;
 		sink = x;
+		PAD();
 	}
 }
 

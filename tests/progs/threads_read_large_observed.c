@@ -83,6 +83,7 @@ static long look(int (*done)(int), int arg, long n)
 		if (done(arg))
 			return i;
 		sink = i;
+		PAD();
 	}
 	return -1;
 }
@@ -99,7 +100,7 @@ static long send_stream(int s)
 	for (size_t i = 0; i < BIG; i++)
 		out[i] = pattern(s, i);
 	write_all(sv[0], out, BIG - 1);
-	early = look(first_there, s, LOOK);
+	early = look(first_there, s, PAD_PASSES(LOOK));
 	write_all(sv[0], out + BIG - 1, 1);
 	return early;
 }

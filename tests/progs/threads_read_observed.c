@@ -52,8 +52,10 @@ int main(void)
 		nanosleep(&ms, NULL);
 		memset(chunk, k + 1, sizeof(chunk));
 		test_assert(write(fds[1], chunk, CHUNK) == CHUNK);
-		while (inbuf[0] != k + 1 && n < LIMIT)
+		while (inbuf[0] != k + 1 && n < LIMIT) {
 			sink = ++n;
+			PAD();
+		}
 		test_assert(n < LIMIT);
 		passes[k] = n;
 	}

@@ -86,11 +86,15 @@ int main(void)
 		nanosleep(&ms, NULL);
 		memset(chunk, k + 1, sizeof(chunk));
 		test_assert(write(fds[1], chunk, CHUNK) == CHUNK);
-		while (head[0] != k + 1 && n < LIMIT)
+		while (head[0] != k + 1 && n < LIMIT) {
 			sink = ++n;
+			PAD();
+		}
 		test_assert(n < LIMIT);
-		while (tail[TAIL - 1] != k + 1 && m < LIMIT)
+		while (tail[TAIL - 1] != k + 1 && m < LIMIT) {
 			sink = ++m;
+			PAD();
+		}
 		test_assert(m < LIMIT);
 		passes[k] = n;
 		more[k] = m;

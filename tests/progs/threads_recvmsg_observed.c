@@ -123,12 +123,16 @@ int main(void)
 		nanosleep(&ms, NULL);
 		memset(chunk, k + 1, sizeof(chunk));
 		send_chunk(chunk, CHUNK, 1);
-		while (head[0] != k + 1 && n < LIMIT)
+		while (head[0] != k + 1 && n < LIMIT) {
 			sink = ++n;
+			PAD();
+		}
 		test_assert(n < LIMIT);
 		while ((from[k].sun_family != AF_UNIX || ctl[k].align.cmsg_type != SCM_RIGHTS) &&
-		       m < LIMIT)
+		       m < LIMIT) {
 			sink = ++m;
+			PAD();
+		}
 		test_assert(m < LIMIT);
 		passes[k] = n;
 		more[k] = m;

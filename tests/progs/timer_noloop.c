@@ -48,6 +48,7 @@ int main(void)
 		v ^= v << 17;
 		x = v;
 		counter++;
+		PAD();
 	}
 	test_assert(setitimer(ITIMER_PROF, &off, NULL) == 0);
 	for (int i = 0; i < SIGNALS; i++)

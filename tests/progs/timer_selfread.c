@@ -73,6 +73,7 @@ int main(void)
 		x = spin(x, k);
 		if (++counter % 8 == 0)
 			x = fold_code(x);
+		PAD();
 	}
 	test_assert(setitimer(ITIMER_PROF, &off, NULL) == 0);
 	for (int i = 0; i < SIGNALS; i++)

@@ -23,6 +23,13 @@
  * - spin_until(done, arg): loop without syscalls until done(arg), counting
  *   the passes (the *_observed tests: another thread's syscall's data shows
  *   up at a pass that replay must reproduce).
+ * - PAD(): nothing, except in the NAME-pad build of a program (compiled with
+ *   -DREWIND_TEST_PAD, see the Makefile): there, about 12,000 cycles of
+ *   dependent multiplies without a branch. Hot loops call it each pass.
+ *   Without in-tracee traps (REWIND_TRAPS=0), replay finds a point in such a
+ *   loop by stopping at every pass; padded, a 1 ms slice holds a few hundred
+ *   passes instead of millions, so tests/run.sh runs the `pad` rows that way.
+ *   PAD_PASSES(n): a loop's pass count, a thousandth of n in that build.
  * Raw puts() is banned: use say().
  */
 #ifndef REWIND_TESTS_PROGS_UTIL_H
@@ -183,14 +190,28 @@ static inline __attribute__((unused)) const char *tmp_base(void)
 	return t && *t ? t : "/tmp";
 }
 
+#ifdef REWIND_TEST_PAD
+#define PAD()                                                                                 \
+	do {                                                                                  \
+		unsigned long pad_x_ = 3;                                                     \
+		__asm__ volatile(".rept 4096\n\timul %0, %0\n\t.endr" : "+r"(pad_x_) : : "cc");     \
+	} while (0)
+#define PAD_PASSES(n) ((n) / 1000)
+#else
+#define PAD() ((void)0)
+#define PAD_PASSES(n) (n)
+#endif
+
 /* Spin until done(arg) holds: the passes it took (the test fails after 200,000,000). */
 static volatile long spin_sink __attribute__((unused));
 static inline __attribute__((unused)) long spin_until(int (*done)(int), int arg)
 {
 	long n = 0;
 
-	while (!done(arg) && n < 200000000L)
+	while (!done(arg) && n < 200000000L) {
 		spin_sink = ++n;
+		PAD();
+	}
 	test_assert(n < 200000000L);
 	return n;
 }
