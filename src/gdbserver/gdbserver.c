@@ -121,6 +121,15 @@ static void stop_reply(struct server *sv, struct buf *b)
 			buf_printf(b, "W%02x", WEXITSTATUS(st->status));
 		return;
 	}
+	if (st->kind == RSTOP_EXEC) {
+		/* gdb loads the program (its symbols) and sets its breakpoints again. */
+		char *exe = rep_exe_path(sv->s);
+		buf_printf(b, "T05exec:");
+		rsp_hex(b, exe, strlen(exe));
+		buf_printf(b, ";thread:%x;", (unsigned)rep_recorded_tid(sv->s));
+		free(exe);
+		return;
+	}
 	if (st->kind == RSTOP_SIGNAL)
 		sig = gdb_signo(st->sig);
 	else if (st->kind == RSTOP_INTERRUPT)
@@ -167,6 +176,14 @@ static bool poll_interrupt(void *arg)
 }
 
 static bool cond_true(void *arg, struct rep_session *s, uint64_t addr);
+static void drop_conds(struct server *sv);
+
+/* After an exec stop: the breakpoints went with the old program (gdb sets them again). */
+static void after_stop(struct server *sv)
+{
+	if (sv->last.kind == RSTOP_EXEC)
+		drop_conds(sv);
+}
 
 static void close_session(struct server *sv)
 {
@@ -197,10 +214,12 @@ static int do_resume(struct server *sv, bool step)
 	struct rep_stop st;
 	if (!sv->s)
 		return reply(sv, "W00");
+	tl_set_exec_stops(sv->tl, true);
 	if (tl_resume(sv->tl, step, 0, poll_interrupt, sv, &st))
 		return -1;
 	sv->last = st;
 	sv->at_begin = false;
+	after_stop(sv);
 	return send_stop(sv);
 }
 
@@ -211,12 +230,14 @@ static int do_reverse(struct server *sv, bool step)
 	int err;
 	if (!sv->s)
 		return reply(sv, "W00");
+	tl_set_exec_stops(sv->tl, true);
 	err = step ? tl_reverse_step(sv->tl, &st, &begin) : tl_reverse_continue(sv->tl, &st, &begin);
 	sv->s = tl_session(sv->tl);
 	if (err)
 		return -1;
 	sv->last = st;
 	sv->at_begin = begin;
+	after_stop(sv);
 	return send_stop(sv);
 }
 
@@ -356,6 +377,12 @@ static void drop_cond(struct server *sv, uint64_t addr)
 	for (int i = 0; i < 4; i++)
 		buf_release(&c->code[i]);
 	*c = sv->conds[--sv->nconds];
+}
+
+static void drop_conds(struct server *sv)
+{
+	while (sv->nconds)
+		drop_cond(sv, sv->conds[0].addr);
 }
 
 /* ";X<len>,<hex>" conditions after Z0/Z1: 0, or -EINVAL for one we cannot run. */
@@ -682,7 +709,7 @@ static int handle(struct server *sv, const char *p)
 	case 'q':
 		if (!strncmp(p, "qSupported", 10))
 			return reply(sv, "PacketSize=4000;QStartNoAckMode+;qXfer:features:read+;"
-					 "qXfer:auxv:read+;qXfer:exec-file:read+;"
+					 "qXfer:auxv:read+;qXfer:exec-file:read+;exec-events+;"
 					 "qXfer:threads:read+;QPassSignals+;swbreak+;hwbreak+;"
 					 "ReverseContinue+;ReverseStep+;ConditionalBreakpoints+;"
 					 "vContSupported+");

@@ -91,6 +91,8 @@ struct rep_task {
 	                      * it runs in the kernel until its exec stop (taken at the
 	                      * leader's EVF_REPLACED exit, or at its EV_SYSCALL if it is
 	                      * the leader) */
+	uint64_t exec_start;  /* the event that started its execve (exec_self), and its regs */
+	struct user_regs_struct exec_regs;
 	struct task_range *inflight; /* then: what the kernel wrote meanwhile at record time */
 	size_t ninflight;
 	int deliver_sig;     /* passed with the next resume */
@@ -150,6 +152,9 @@ struct replayer {
 	enum trap_hit_kind trap_kind;
 	struct point_guard guard;       /* while r->point_trap is in */
 	bool plain_bps;                 /* conditional breakpoints as int3s (rep_set_traps) */
+	bool exec_stops;                /* rep_set_exec_stops */
+	bool exec_stopped;              /* the focus exec'd in the last event: RSTOP_EXEC */
+	struct rep_image img;           /* the focus process's program (rep_image) */
 };
 
 static struct replayer *bug_rep;
@@ -1202,6 +1207,8 @@ static int replay_sigsuspend(struct replayer *r, int sig)
 static int exec_self(struct replayer *r, const struct trace_event *ev)
 {
 	struct user_regs_struct *regs;
+	r->cur->exec_start = ev->num;
+	r->cur->exec_regs = ev->regs;
 	if (task_write(r->t, REWIND_PAGE_SCRATCH, r->o->self_exe, strlen(r->o->self_exe) + 1))
 		return error("cannot write to the tracee");
 	if (task_regs(r->t, &regs))
@@ -2007,8 +2014,25 @@ static int replay_exec(struct replayer *r)
 		free(r->exe_file);
 		r->exe_file = xstrdup(exe);
 	}
-	/* The old address space and its breakpoints are gone: put them in the new one. */
 	(void)trap_detach(r->cur->mm->traps, NULL, false);
+	if (in_focus(r)) {
+		r->img = (struct rep_image){ .exec_event = r->ev.num,
+					     .start_event = r->cur->exec_start,
+					     .regs = r->cur->exec_regs };
+		if (r->exec_stops) {
+			/* The debugger is told, and sets its breakpoints in the new program. */
+			for (size_t i = 0; i < r->nbps; i++)
+				free(r->bps[i].cond);
+			r->nbps = 0;
+			for (int i = 0; i < 4; i++)
+				if (r->hw[i].used && !r->hw[i].internal)
+					r->hw[i] = (struct hw_slot){ 0 };
+			(void)hw_apply(r);
+			r->exec_stopped = true;
+			return 0;
+		}
+	}
+	/* The old address space and its breakpoints are gone: put them in the new one. */
 	for (size_t i = 0; i < r->nbps; i++)
 		r->bps[i].inserted = false;
 	bps_recheck(r);
@@ -2199,6 +2223,11 @@ int rep_resume(struct rep_session *s, bool step, uint64_t until_event,
 			*stop = r->dbg;
 			return 0;
 		}
+		if (r->exec_stopped) {
+			r->exec_stopped = false;
+			stop->kind = RSTOP_EXEC;
+			return 0;
+		}
 		if (r->syscall_watch_hit) {
 			stop->kind = RSTOP_WATCH;
 			stop->addr = r->syscall_watch_addr;
@@ -2211,13 +2240,24 @@ int rep_resume(struct rep_session *s, bool step, uint64_t until_event,
 			stop->sig = r->ev.sig;
 			return 0;
 		}
-		if (step && !r->exited && in_focus(r)) {
+		/* Not between an execve and its EV_EXEC: the new program is not in place yet. */
+		if (step && !r->exited && in_focus(r) && r->t->stop != TS_EXEC) {
 			stop->kind = RSTOP_STEP;
 			return 0;
 		}
 		if (r->boundary_hook && !r->exited)
 			r->boundary_hook(r->boundary_arg);
 	}
+}
+
+void rep_set_exec_stops(struct rep_session *s, bool on)
+{
+	((struct replayer *)s)->exec_stops = on;
+}
+
+void rep_image(struct rep_session *s, struct rep_image *ret)
+{
+	*ret = ((struct replayer *)s)->img;
 }
 
 void rep_set_boundary_hook(struct rep_session *s, void (*fn)(void *arg), void *arg)
@@ -2314,6 +2354,7 @@ int rep_checkpoint_restore(struct rep_checkpoint *c, struct rep_session **ret)
 	r->boundary_hook = NULL;
 	r->point_trap = -1;
 	r->guard.on = false;
+	r->exec_stops = r->exec_stopped = false;
 	if (trace_reader_open(r->o->trace_dir, &r->rd) || trace_reader_seek(r->rd, &r->mark)) {
 		error("%s", trace_reader_error(r->rd));
 		goto fail;

@@ -57,6 +57,10 @@ enum rep_stop_kind {
 	RSTOP_INTERRUPT,  /* the interrupt callback asked to stop */
 	RSTOP_EVENT,      /* the requested event is next */
 	RSTOP_END,        /* the end of the recording (with rep_set_stop_at_end) */
+	RSTOP_EXEC,       /* the process the debugger sees exec'd (rep_set_exec_stops): forward,
+	                   * the new program stands at its entry; the timeline also reports
+	                   * the way back, just before the execve. rep_exe_path() names the
+	                   * program now, and the user's breakpoints are gone with the old one */
 	RSTOP__COUNT
 };
 
@@ -101,6 +105,24 @@ struct trap_cond;
 int rep_insert_cond(struct rep_session *s, uint64_t addr, const struct trap_cond *cond);
 /* Off: conditional breakpoints become plain int3s (for searches that need every stop). */
 void rep_set_traps(struct rep_session *s, bool on);
+/*
+ * On: an exec of the process the debugger sees ends rep_resume() with
+ * RSTOP_EXEC, and drops the user's breakpoints and watchpoints (the
+ * debugger sets them again in the new program). Off (the default): they
+ * are put back at the same addresses in the new program.
+ */
+void rep_set_exec_stops(struct rep_session *s, bool on);
+/*
+ * The program the debugger's process runs now came from the exec at event
+ * exec_event (0: none replayed yet), whose execve started at event
+ * start_event with registers regs (recorded at the syscall's entry).
+ */
+struct rep_image {
+	uint64_t exec_event;
+	uint64_t start_event;
+	struct user_regs_struct regs;
+};
+void rep_image(struct rep_session *s, struct rep_image *ret);
 /* Tracee memory as the program sees it (without our int3 bytes). */
 int rep_read_mem(struct rep_session *s, uint64_t addr, void *dst, size_t len);
 int rep_regs(struct rep_session *s, struct user_regs_struct *ret);

@@ -49,9 +49,14 @@ struct timeline {
 	/* The user's, by number (slot id-1; NULL when deleted). */
 	struct rep_checkpoint **user;
 	size_t nuser, user_alloc;
+	bool exec_stops;      /* tl_set_exec_stops */
+	struct rep_image img; /* during reverse-continue: the program at the start */
+	uint64_t floor;       /* then: its first interval, if an exec in view loaded it (0: none) */
 };
 
 static bool cond_holds(struct timeline *tl, const struct rep_stop *st);
+static bool exec_in_view(struct timeline *tl, struct rep_image *img);
+static int cross_exec(struct timeline *tl, const struct rep_image *img, struct rep_stop *stop);
 
 struct rep_session *tl_session(struct timeline *tl)
 {
@@ -236,6 +241,20 @@ int tl_insert(struct timeline *tl, enum rep_bp_kind kind, uint64_t addr, uint64_
 	return 0;
 }
 
+void tl_forget_user_bps(struct timeline *tl)
+{
+	user_bps(tl, false);
+	for (size_t i = 0; i < tl->nbps; i++)
+		free(tl->bps[i].cond);
+	tl->nbps = 0;
+	tl->bps_in = true;
+}
+
+void tl_set_exec_stops(struct timeline *tl, bool on)
+{
+	tl->exec_stops = on;
+}
+
 int tl_remove(struct timeline *tl, enum rep_bp_kind kind, uint64_t addr, uint64_t len)
 {
 	for (size_t i = 0; i < tl->nbps; i++)
@@ -299,7 +318,13 @@ static int run(struct timeline *tl, bool step, uint64_t until, uint64_t except_a
 int tl_resume(struct timeline *tl, bool step, uint64_t until_event, bool (*interrupt)(void *),
 	      void *arg, struct rep_stop *stop)
 {
-	return run(tl, step, until_event, 0, interrupt, arg, stop);
+	int err;
+	rep_set_exec_stops(tl->s, tl->exec_stops);
+	err = run(tl, step, until_event, 0, interrupt, arg, stop);
+	rep_set_exec_stops(tl->s, false);
+	if (!err && stop->kind == RSTOP_EXEC)
+		tl_forget_user_bps(tl); /* gone with the old program (replay dropped them) */
+	return err;
 }
 
 static struct timeline *cur_tl; /* for is_hit(): the timeline being searched */
@@ -654,6 +679,11 @@ int tl_reverse_step(struct timeline *tl, struct rep_stop *stop, bool *ret_begin)
 		return -1;
 	if (cur.boundary) {
 		/* Right after an event: the instruction before is the event's own. */
+		if (cur.prev_kind == EV_EXEC && cur.event > 2) {
+			struct rep_image img;
+			if (exec_in_view(tl, &img) && img.exec_event + 1 == cur.event)
+				return cross_exec(tl, &img, stop);
+		}
 		if (cur.prev_kind == EV_EXEC || cur.event <= 2)
 			return go_to_begin(tl, stop, ret_begin);
 		anchor = cur;
@@ -752,10 +782,14 @@ static struct hit_index *bp_index(struct timeline *tl, size_t i, bool create)
 	return hits_find(&tl->hits, &k, create);
 }
 
-/* The first interval a search looks at: the start of the recording. */
+/*
+ * The first interval a search looks at: the start of the recording or,
+ * during reverse-continue, of the program the debugger sees (tl->floor).
+ */
 static uint64_t first_interval(struct timeline *tl)
 {
-	return tl->nckpts ? rep_checkpoint_pos(tl->ckpts[0])->event : 1;
+	uint64_t start = tl->nckpts ? rep_checkpoint_pos(tl->ckpts[0])->event : 1;
+	return MAX(start, tl->floor);
 }
 
 /* Does the index know interval ev for every breakpoint set now? */
@@ -857,7 +891,8 @@ static int scan_below(struct timeline *tl, uint64_t hi, uint64_t *ret_lo, bool *
 
 	if (restore_before(tl, &p, true, NULL))
 		goto out;
-	for (ev = rep_current_event(tl->s); ev < hi - 1 && known(tl, ev); ev++)
+	for (ev = MAX(rep_current_event(tl->s), first_interval(tl)); ev < hi - 1 && known(tl, ev);
+	     ev++)
 		;
 	internal_mode(tl, true);
 	user_bps(tl, false);
@@ -947,12 +982,53 @@ static int reach_hit(struct timeline *tl, uint64_t ev, uint64_t n, struct rep_st
 }
 
 /*
+ * Back across the exec that loaded the debugger's program (tl->img): just
+ * before the syscall instruction of its execve, in the old program, as
+ * RSTOP_EXEC. The user's breakpoints belong to the new program: they are
+ * dropped first, and the debugger sets the old program's.
+ */
+static int cross_exec(struct timeline *tl, const struct rep_image *img, struct rep_stop *stop)
+{
+	struct rep_pos anchor = { .event = img->start_event, .regs = img->regs };
+	anchor.regs.rip -= 2;
+	anchor.regs.rax = anchor.regs.orig_rax;
+	anchor.regs.orig_rax = (uint64_t)-1;
+	tl_forget_user_bps(tl);
+	if (reach_before(tl, &anchor, true, stop))
+		return -1;
+	stop->kind = RSTOP_EXEC;
+	return 0;
+}
+
+/* Did an exec after the first interval load the debugger's program? Its image then. */
+static bool exec_in_view(struct timeline *tl, struct rep_image *img)
+{
+	rep_image(tl->s, img);
+	return tl->exec_stops && img->start_event && img->start_event >= first_interval(tl);
+}
+
+static int reverse_continue(struct timeline *tl, struct rep_stop *stop, bool *ret_begin);
+
+/* reverse_continue(), which does not go below the exec of the program (tl->floor). */
+int tl_reverse_continue(struct timeline *tl, struct rep_stop *stop, bool *ret_begin)
+{
+	int err;
+	tl->floor = 0;
+	if (exec_in_view(tl, &tl->img))
+		tl->floor = tl->img.exec_event + 1;
+	err = reverse_continue(tl, stop, ret_begin);
+	tl->floor = 0;
+	return err;
+}
+
+/*
  * The last hit before the current position: first in its own interval,
  * then interval by interval down, from the hit index where it knows them
  * and by scanning (scan_below) where it does not. Found again from the
- * boundary of its interval.
+ * boundary of its interval. Below the first interval: the start of the
+ * recording, or the way back across the exec (cross_exec).
  */
-int tl_reverse_continue(struct timeline *tl, struct rep_stop *stop, bool *ret_begin)
+static int reverse_continue(struct timeline *tl, struct rep_stop *stop, bool *ret_begin)
 {
 	struct rep_pos cur;
 	uint64_t hits = 0, got = 0, hi, ev = 0, n = 0, lo;
@@ -994,6 +1070,11 @@ int tl_reverse_continue(struct timeline *tl, struct rep_stop *stop, bool *ret_be
 		hi = lo;
 	}
 	hits_save(&tl->hits);
+	if (tl->floor) {
+		struct rep_image img = tl->img;
+		tl->floor = 0;
+		return cross_exec(tl, &img, stop);
+	}
 	return go_to_begin(tl, stop, ret_begin);
 reach:
 	memset(stop, 0, sizeof(*stop));

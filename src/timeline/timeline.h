@@ -67,6 +67,15 @@ void tl_set_condition(struct timeline *tl, bool (*fn)(void *arg, struct rep_sess
 						       uint64_t addr), void *arg);
 /* Signals that do not stop the debugger (QPassSignals). */
 void tl_set_pass_signal(struct timeline *tl, int sig, bool pass);
+/*
+ * On: forward and backward, crossing an exec of the debugger's process
+ * stops with RSTOP_EXEC (the program is then the one rep_exe_path()
+ * names), and the user's breakpoints are dropped with the program they
+ * were set in. Going back, the stop is just before the execve.
+ */
+void tl_set_exec_stops(struct timeline *tl, bool on);
+/* Drop all of the user's breakpoints and watchpoints. */
+void tl_forget_user_bps(struct timeline *tl);
 /* Forward, as rep_resume(). */
 int tl_resume(struct timeline *tl, bool step, uint64_t until_event, bool (*interrupt)(void *),
 	      void *arg, struct rep_stop *stop);
