@@ -518,6 +518,13 @@ static int reach_before(struct timeline *tl, const struct rep_pos *want, bool sy
 	return err;
 }
 
+/* Registers recorded at a syscall's entry, as they were at its syscall instruction. */
+static void at_syscall_insn(struct user_regs_struct *regs)
+{
+	regs->rip -= 2; /* the length of `syscall` */
+	regs->rax = regs->orig_rax;
+}
+
 static int go_to_begin(struct timeline *tl, struct rep_stop *stop, bool *ret_begin)
 {
 	if (tl_restart(tl))
@@ -693,10 +700,8 @@ int tl_reverse_step(struct timeline *tl, struct rep_stop *stop, bool *ret_begin)
 			/* Before the syscall (or rdtsc) instruction: its registers, its address. */
 			anchor.boundary = false;
 			anchor.regs = cur.prev_regs;
-			if (cur.prev_kind == EV_SYSCALL) {
-				anchor.regs.rip -= 2;
-				anchor.regs.rax = anchor.regs.orig_rax;
-			}
+			if (cur.prev_kind == EV_SYSCALL)
+				at_syscall_insn(&anchor.regs);
 			anchor.regs.orig_rax = (uint64_t)-1;
 			return reach_before(tl, &anchor, cur.prev_kind == EV_SYSCALL, stop);
 		}
@@ -990,8 +995,7 @@ static int reach_hit(struct timeline *tl, uint64_t ev, uint64_t n, struct rep_st
 static int cross_exec(struct timeline *tl, const struct rep_image *img, struct rep_stop *stop)
 {
 	struct rep_pos anchor = { .event = img->start_event, .regs = img->regs };
-	anchor.regs.rip -= 2;
-	anchor.regs.rax = anchor.regs.orig_rax;
+	at_syscall_insn(&anchor.regs);
 	anchor.regs.orig_rax = (uint64_t)-1;
 	tl_forget_user_bps(tl);
 	if (reach_before(tl, &anchor, true, stop))
