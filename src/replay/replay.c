@@ -36,13 +36,19 @@ struct sw_bp {
 	uint8_t orig;
 	bool inserted;
 	struct trap_cond *cond; /* the user's condition as a trap, or NULL; owned */
-	int trap;               /* armed as that trap (src/trap), -1: as an int3 */
+	int trap;               /* armed as that trap (src/trap), guarded (bp_guard slots) */
+	int hw;                 /* armed as the debug register of this slot (hidden) */
+	bool hidden;            /* the program reads its code here: do not patch it (rep_hide_bp) */
+	uint64_t hide_from;     /* ...while the next event to run is in [hide_from, hide_until] */
+	uint64_t hide_until;    /* (0: never) */
 };
 
 struct hw_slot {
 	bool used;
 	bool internal;        /* ours (finding a state-identified point), not the user's */
 	bool guard;           /* internal: watches the bytes a trap patched (struct point_guard) */
+	bool bp_guard;        /* watches the bytes the trap of the breakpoint at user_addr patched */
+	bool bp_hw;           /* carries the (hidden) software breakpoint at addr */
 	enum rep_bp_kind kind;
 	uint64_t addr, len;   /* the piece this debug register covers */
 	uint64_t user_addr;   /* the address gdb asked for */
@@ -95,6 +101,8 @@ struct rep_task {
 	struct user_regs_struct exec_regs;
 	struct task_range *inflight; /* then: what the kernel wrote meanwhile at record time */
 	size_t ninflight;
+	uint64_t dr[4], dr7; /* what hw_apply() last wrote to its debug registers (an exec
+	                      * clears them) */
 	int deliver_sig;     /* passed with the next resume */
 	int pre_injected;    /* a signal already queued for the next signal event */
 	bool frame_pending;  /* deliver with a single step and write the frame */
@@ -155,6 +163,8 @@ struct replayer {
 	bool exec_stops;                /* rep_set_exec_stops */
 	bool exec_stopped;              /* the focus exec'd in the last event: RSTOP_EXEC */
 	struct rep_image img;           /* the focus process's program (rep_image) */
+	uint64_t hide_next;             /* the next event to run at which a breakpoint is hidden
+	                                 * or shown again (bp_hide_sync), 0: none */
 };
 
 static struct replayer *bug_rep;
@@ -346,6 +356,74 @@ static struct sw_bp *find_bp(struct replayer *r, uint64_t addr)
 	return NULL;
 }
 
+static int hw_apply(struct replayer *r);
+static void bp_hide_sync(struct replayer *r);
+
+static int free_slots(const struct replayer *r)
+{
+	int n = 0;
+	for (int i = 0; i < 4; i++)
+		n += !r->hw[i].used;
+	return n;
+}
+
+/* The aligned 8-byte words covering the bytes a trap at rip patches: 1 or 2. */
+static unsigned guard_words(uint64_t rip, uint64_t word[2])
+{
+	word[0] = rip & ~7ull;
+	word[1] = (rip + TRAP_MIN_INSN - 1) & ~7ull;
+	return word[1] == word[0] ? 1 : 2;
+}
+
+/* Free the debug registers that carry or guard the breakpoint at addr. */
+static void bp_slots_free(struct replayer *r, uint64_t addr)
+{
+	bool any = false;
+	for (int i = 0; i < 4; i++) {
+		struct hw_slot *h = &r->hw[i];
+		if (h->used && (h->bp_guard || h->bp_hw) && h->user_addr == addr) {
+			*h = (struct hw_slot){ 0 };
+			any = true;
+		}
+	}
+	if (any)
+		(void)hw_apply(r);
+}
+
+/*
+ * A conditional breakpoint as a trap, guarded: access watchpoints on the
+ * words it patches, only where they fit with a debug register left for
+ * finding state points (hw_point()). 0 or -errno.
+ */
+static int bp_arm_trap(struct replayer *r, struct rep_task *f, struct sw_bp *bp)
+{
+	uint64_t word[2];
+	unsigned need = guard_words(bp->addr, word), k = 0;
+	int err;
+
+	if (free_slots(r) < (int)need + 1)
+		return -ENOSPC;
+	err = trap_insert(f->mm->traps, &f->t, bp->addr, bp->cond, &bp->trap);
+	if (err) {
+		bp->trap = -1;
+		return err;
+	}
+	for (int i = 0; i < 4 && k < need; i++)
+		if (!r->hw[i].used)
+			r->hw[i] = (struct hw_slot){ .used = true, .bp_guard = true,
+						     .kind = RBP_ACCESS, .addr = word[k], .len = 8,
+						     .user_addr = bp->addr, .user_len = 1 }, k++;
+	(void)hw_apply(r);
+	return 0;
+}
+
+/*
+ * Arm a breakpoint in the focus process: a guarded trap for a condition,
+ * a debug register for a hidden one, else an int3, guarded too when it has
+ * a condition and a register is left over. (A hidden one takes the last
+ * free register: the program is known to read its code there, an int3
+ * would be seen. Finding a state point then fails loudly.)
+ */
 static int bp_arm(struct replayer *r, struct sw_bp *bp)
 {
 	static const uint8_t int3 = 0xcc;
@@ -353,34 +431,100 @@ static int bp_arm(struct replayer *r, struct sw_bp *bp)
 	int err;
 	if (bp->inserted || !f || f->t.stop == TS_EXITED)
 		return 0;
-	if (bp->cond && !r->plain_bps &&
-	    trap_insert(f->mm->traps, &f->t, bp->addr, bp->cond, &bp->trap) == 0) {
+	bp_slots_free(r, bp->addr);
+	bp->trap = bp->hw = -1;
+	if (bp->cond && !r->plain_bps && !bp->hidden && bp_arm_trap(r, f, bp) == 0) {
 		bp->inserted = true;
 		return 0;
 	}
-	bp->trap = -1;
 	err = task_read(&f->t, bp->addr, &bp->orig, 1);
-	if (!err)
-		err = task_write(&f->t, bp->addr, &int3, 1);
-	if (!err)
+	if (err)
+		return err;
+	if (bp->hidden && free_slots(r) >= 1) {
+		for (int i = 0; i < 4; i++)
+			if (!r->hw[i].used) {
+				r->hw[i] = (struct hw_slot){ .used = true, .bp_hw = true, .kind = RBP_HW,
+							     .addr = bp->addr, .len = 1,
+							     .user_addr = bp->addr, .user_len = 1 };
+				bp->hw = i;
+				break;
+			}
+		(void)hw_apply(r);
 		bp->inserted = true;
-	return err;
+		return 0;
+	}
+	if (bp->hidden)
+		warning("the program reads its own code under the breakpoint at 0x%llx and the "
+			"watchpoints use every debug register: it will see an int3 there",
+			(unsigned long long)bp->addr);
+	err = task_write(&f->t, bp->addr, &int3, 1);
+	if (err)
+		return err;
+	bp->inserted = true;
+	if (bp->cond && !bp->hidden && free_slots(r) >= 2) {
+		for (int i = 0; i < 4; i++)
+			if (!r->hw[i].used) {
+				r->hw[i] = (struct hw_slot){ .used = true, .bp_guard = true,
+							     .kind = RBP_ACCESS, .addr = bp->addr,
+							     .len = 1, .user_addr = bp->addr,
+							     .user_len = 1 };
+				break;
+			}
+		(void)hw_apply(r);
+	}
+	return 0;
 }
 
 static void bp_disarm(struct replayer *r, struct sw_bp *bp)
 {
 	struct rep_task *f = focus_task(r);
-	if (!f) {
-		bp->inserted = false;
-		bp->trap = -1;
-		return;
-	}
-	if (bp->trap >= 0) {
+	if (f && bp->trap >= 0)
 		(void)trap_remove(f->mm->traps, &f->t, bp->trap);
-		bp->trap = -1;
-	} else if (bp->inserted && f->t.stop != TS_EXITED)
+	else if (f && bp->inserted && bp->hw < 0 && f->t.stop != TS_EXITED)
 		(void)task_write(&f->t, bp->addr, &bp->orig, 1);
+	bp_slots_free(r, bp->addr);
+	bp->trap = bp->hw = -1;
 	bp->inserted = false;
+}
+
+/*
+ * Around a step over the breakpoint: an int3's byte out (*ret_byte) and in
+ * again (bp_relay), its guard kept; any other kind disarmed and armed again.
+ */
+static void bp_lift(struct replayer *r, struct sw_bp *bp, bool *ret_byte)
+{
+	struct rep_task *f = focus_task(r);
+	*ret_byte = bp->trap < 0 && bp->hw < 0 && f;
+	if (!*ret_byte)
+		bp_disarm(r, bp);
+	else if (f->t.stop != TS_EXITED)
+		(void)task_write(&f->t, bp->addr, &bp->orig, 1);
+}
+
+static void bp_relay(struct replayer *r, struct sw_bp *bp, bool byte)
+{
+	static const uint8_t int3 = 0xcc;
+	struct rep_task *f = focus_task(r);
+	if (!byte)
+		(void)bp_arm(r, bp);
+	else if (f && f->t.stop != TS_EXITED)
+		(void)task_write(&f->t, bp->addr, &int3, 1);
+}
+
+/*
+ * The program touched the bytes the breakpoint at addr patched (a trap's
+ * or an int3's): from here on it is not the recording (RSTOP_GUARD), and the
+ * breakpoint is hidden.
+ */
+static int bp_guard_hit(struct replayer *r, uint64_t addr)
+{
+	struct sw_bp *bp = find_bp(r, addr);
+	dbg(LM_REP, "event %llu: the program touched the code under the breakpoint at 0x%llx",
+	    (unsigned long long)r->ev.num, (unsigned long long)addr);
+	if (bp)
+		(void)rep_hide_bp((struct rep_session *)r, addr, r->done + 1, r->done + 1);
+	r->dbg = (struct rep_stop){ .kind = RSTOP_GUARD, .addr = addr };
+	return REP_STOPPED;
 }
 
 /*
@@ -404,6 +548,8 @@ static void bps_recheck(struct replayer *r)
 				continue;
 			bp->trap = -1; /* the trap went with its code */
 			bp->inserted = false;
+		} else if (bp->hw >= 0 && bp->inserted) {
+			continue; /* nothing in memory to lose */
 		}
 		if (bp->inserted && (task_read(&f->t, bp->addr, &b, 1) || b != 0xcc))
 			bp->inserted = false;
@@ -412,27 +558,42 @@ static void bps_recheck(struct replayer *r)
 	}
 }
 
-/* DR7 for the used slots: local enable, type and length per slot. */
+/*
+ * The debug registers of cur's task for the used slots: local enable, type
+ * and length per slot in DR7. Only registers that differ from what the task
+ * has are written: threads switch often, and all have the same slots.
+ */
 static int hw_apply(struct replayer *r)
 {
 	static const unsigned rw_bits[RBP__COUNT] = {
 		[RBP_HW] = 0, [RBP_WRITE] = 1, [RBP_READ] = 3, [RBP_ACCESS] = 3,
 	};
+	struct rep_task *c = r->cur;
 	uint64_t dr7 = 0;
+	int err;
 	for (int i = 0; i < 4; i++) {
 		struct hw_slot *h = &r->hw[i];
 		unsigned len_bits;
 		if (!h->used || (!h->internal && !in_focus(r)))
-			continue;
+			continue; /* the user's (and their traps' guards) live in the focus process */
 		len_bits = h->len == 1 ? 0 : h->len == 2 ? 1 : h->len == 8 ? 2 : 3;
 		if (h->kind == RBP_HW)
 			len_bits = 0;
-		if (task_set_debugreg(r->t, i, h->addr))
-			return -EINVAL;
+		if (!c || c->dr[i] != h->addr) {
+			if (task_set_debugreg(r->t, i, h->addr))
+				return -EINVAL;
+			if (c)
+				c->dr[i] = h->addr;
+		}
 		dr7 |= (1ull << (2 * i)) | ((uint64_t)rw_bits[h->kind] << (16 + 4 * i)) |
 		       ((uint64_t)len_bits << (18 + 4 * i));
 	}
-	return task_set_debugreg(r->t, 7, dr7);
+	if (c && c->dr7 == dr7)
+		return 0;
+	err = task_set_debugreg(r->t, 7, dr7);
+	if (!err && c)
+		c->dr7 = dr7;
+	return err;
 }
 
 /* Is the instruction at rip a syscall (by its real bytes)? */
@@ -511,8 +672,14 @@ static int classify_trap(struct replayer *r, bool stepped)
 			struct hw_slot *h = &r->hw[i];
 			if (!(dr6 & (1u << i)) || !h->used)
 				continue;
+			if (h->bp_guard)
+				return bp_guard_hit(r, h->user_addr);
 			if (h->guard)
 				return REP_GUARD;
+			if (h->bp_hw) {
+				r->dbg = (struct rep_stop){ .kind = RSTOP_BREAKPOINT, .addr = h->addr };
+				return REP_STOPPED;
+			}
 			if (h->internal) {
 				r->internal_hit = true;
 				return 0;
@@ -536,6 +703,10 @@ static int classify_trap(struct replayer *r, bool stepped)
 			struct hw_slot *h = &r->hw[i];
 			if (!h->used || h->kind != RBP_HW || h->addr != regs->rip)
 				continue;
+			if (h->bp_hw) {
+				r->dbg = (struct rep_stop){ .kind = RSTOP_BREAKPOINT, .addr = h->addr };
+				return REP_STOPPED;
+			}
 			if (h->internal) {
 				r->internal_hit = true;
 				return 0;
@@ -700,7 +871,7 @@ static int advance(struct replayer *r, enum task_resume how)
 {
 	struct user_regs_struct *regs;
 	struct sw_bp *bp = NULL;
-	bool sys, single;
+	bool sys, single, byte = false;
 	int sig = r->cur->deliver_sig, err;
 
 	r->cur->deliver_sig = 0;
@@ -750,11 +921,11 @@ static int advance(struct replayer *r, enum task_resume how)
 			return err;
 	}
 	if (bp)
-		bp_disarm(r, bp);
+		bp_lift(r, bp, &byte);
 	if (single) {
 		err = task_step(r->t, TR_SINGLESTEP, sig);
 		if (bp)
-			(void)bp_arm(r, bp);
+			bp_relay(r, bp, byte);
 		if (err)
 			return err;
 		sig = 0;
@@ -765,7 +936,7 @@ static int advance(struct replayer *r, enum task_resume how)
 	}
 	err = resume_wait(r, how, sig);
 	if (bp && sys)
-		(void)bp_arm(r, bp);
+		bp_relay(r, bp, byte);
 	if (err)
 		return err;
 	err = check_interrupt(r);
@@ -1385,14 +1556,6 @@ static int point_digest(struct replayer *r, uint64_t rsp, uint64_t *ret)
 	return err;
 }
 
-/* The aligned 8-byte words covering the bytes a trap at rip patches: 1 or 2. */
-static unsigned guard_words(uint64_t rip, uint64_t word[2])
-{
-	word[0] = rip & ~7ull;
-	word[1] = (rip + TRAP_MIN_INSN - 1) & ~7ull;
-	return word[1] == word[0] ? 1 : 2;
-}
-
 /* Before a trap goes in at rip: the copy to go back to, the watchpoints (struct point_guard). */
 static int guard_start(struct replayer *r, uint64_t rip)
 {
@@ -1476,8 +1639,8 @@ static void point_trap_insert(struct replayer *r, const struct user_regs_struct 
 		navoid++;
 	}
 	for (int i = 0; i < 4; i++) {
-		if (!r->hw[i].used || r->hw[i].internal)
-			continue;
+		if (!r->hw[i].used || r->hw[i].internal || r->hw[i].bp_guard)
+			continue; /* (a guard's hit ends the session's use anyway) */
 		if (r->hw[i].kind != RBP_HW)
 			watching = true; /* a watchpoint may stop inside the copy */
 		else if (navoid < ARRAY_SIZE(avoid))
@@ -2005,6 +2168,10 @@ static int replay_exec(struct replayer *r)
 		r->cur->files = files_new(&r->cur->files->stdio);
 		r->cur->files->refs = 1;
 	}
+	/* The kernel's exec cleared the debug registers: set them again. */
+	memset(r->cur->dr, 0, sizeof(r->cur->dr));
+	r->cur->dr7 = 0;
+	(void)hw_apply(r);
 	err = rebuild(r);
 	if (err)
 		return err;
@@ -2072,8 +2239,8 @@ static int step_event(struct replayer *r)
 		set_cur(r, t);
 		log_tid = t->rec_tid;
 		for (int i = 0; i < 4; i++)
-			if (r->hw[i].used) {
-				(void)hw_apply(r);
+			if (r->hw[i].used || r->cur->dr7) {
+				(void)hw_apply(r); /* (or clear what it last had) */
 				break;
 			}
 		for (size_t i = 0; i < r->nbps && in_focus(r); i++)
@@ -2128,6 +2295,8 @@ static int step_event(struct replayer *r)
 	r->pending = false;
 	r->done = r->ev.num;
 	r->progressed = false;
+	if (unlikely(r->hide_next && r->hide_next <= r->done + 1))
+		bp_hide_sync(r);
 	{
 		struct user_regs_struct *regs;
 		if (r->t->stop != TS_EXITED && task_regs(r->t, &regs) == 0)
@@ -2525,6 +2694,53 @@ int rep_insert_cond(struct rep_session *s, uint64_t addr, const struct trap_cond
 	return 0;
 }
 
+int rep_hide_bp(struct rep_session *s, uint64_t addr, uint64_t from_event, uint64_t until_event)
+{
+	struct replayer *r = (struct replayer *)s;
+	struct sw_bp *bp = find_bp(r, addr);
+	if (!bp)
+		return -ENOENT;
+	if (bp->hide_until) {
+		from_event = MIN(from_event, bp->hide_from);
+		until_event = MAX(until_event, bp->hide_until);
+	}
+	bp->hide_from = from_event;
+	bp->hide_until = until_event;
+	bp_hide_sync(r);
+	return 0;
+}
+
+/*
+ * Hide the breakpoints whose range holds the next event to run, show the
+ * others again (as traps), and note the next event where that changes.
+ */
+static void bp_hide_sync(struct replayer *r)
+{
+	uint64_t next = r->done + 1;
+	r->hide_next = 0;
+	for (size_t i = 0; i < r->nbps; i++) {
+		struct sw_bp *bp = &r->bps[i];
+		uint64_t change = 0;
+		bool want;
+		if (!bp->hide_until)
+			continue;
+		want = bp->hide_from <= next && next <= bp->hide_until;
+		if (next < bp->hide_from)
+			change = bp->hide_from;
+		else if (want && bp->hide_until != UINT64_MAX)
+			change = bp->hide_until + 1;
+		if (change && (!r->hide_next || change < r->hide_next))
+			r->hide_next = change;
+		if (want == bp->hidden)
+			continue;
+		bp->hidden = want;
+		if (bp->inserted) {
+			bp_disarm(r, bp);
+			(void)bp_arm(r, bp);
+		}
+	}
+}
+
 void rep_set_traps(struct rep_session *s, bool on)
 {
 	struct replayer *r = (struct replayer *)s;
@@ -2550,7 +2766,7 @@ int rep_insert(struct rep_session *s, enum rep_bp_kind kind, uint64_t addr, uint
 		if (r->nbps == MAX_BPS)
 			return -ENOSPC;
 		bp = &r->bps[r->nbps];
-		*bp = (struct sw_bp){ .addr = addr, .trap = -1 };
+		*bp = (struct sw_bp){ .addr = addr, .trap = -1, .hw = -1 };
 		/* An address not mapped yet (a library to come) stays pending. */
 		(void)bp_arm(r, bp);
 		r->nbps++;
@@ -2576,14 +2792,29 @@ int rep_insert(struct rep_session *s, enum rep_bp_kind kind, uint64_t addr, uint
 						.user_addr = addr, .user_len = len };
 		a += sz;
 	}
-	int free_slots = 0;
-	for (int i = 0; i < 4; i++)
-		free_slots += !r->hw[i].used;
-	if (free_slots < n)
-		return -ENOSPC;
-	for (int i = 0, k = 0; i < 4 && k < n; i++)
-		if (!r->hw[i].used)
-			r->hw[i] = pieces[k++];
+	/*
+	 * A watchpoint comes first: traps' guards and hidden breakpoints give
+	 * way. (Not for a hardware breakpoint: the timeline's searches try
+	 * those where registers are free.)
+	 */
+	bool gave[MAX_BPS] = { false };
+	err = 0;
+	for (size_t i = 0; i < r->nbps && kind != RBP_HW && free_slots(r) < n; i++)
+		if (r->bps[i].trap >= 0 || r->bps[i].hw >= 0) {
+			bp_disarm(r, &r->bps[i]);
+			gave[i] = true;
+		}
+	if (free_slots(r) < n)
+		err = -ENOSPC;
+	else
+		for (int i = 0, k = 0; i < 4 && k < n; i++)
+			if (!r->hw[i].used)
+				r->hw[i] = pieces[k++];
+	for (size_t i = 0; i < r->nbps; i++)
+		if (gave[i])
+			(void)bp_arm(r, &r->bps[i]); /* an int3 now, unless registers are left */
+	if (err == -ENOSPC)
+		return err;
 	err = hw_apply(r);
 	if (err)
 		(void)rep_remove(s, kind, addr, len);
@@ -2604,7 +2835,8 @@ int rep_remove(struct rep_session *s, enum rep_bp_kind kind, uint64_t addr, uint
 		return 0;
 	}
 	for (int i = 0; i < 4; i++)
-		if (r->hw[i].used && r->hw[i].kind == kind && r->hw[i].user_addr == addr)
+		if (r->hw[i].used && !r->hw[i].bp_guard && !r->hw[i].bp_hw &&
+		    r->hw[i].kind == kind && r->hw[i].user_addr == addr)
 			r->hw[i].used = false;
 	return r->t->stop == TS_EXITED ? 0 : hw_apply(r);
 }

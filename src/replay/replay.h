@@ -61,6 +61,11 @@ enum rep_stop_kind {
 	                   * the new program stands at its entry; the timeline also reports
 	                   * the way back, just before the execve. rep_exe_path() names the
 	                   * program now, and the user's breakpoints are gone with the old one */
+	RSTOP_GUARD,      /* the program read (or wrote) the bytes that the trap of the
+	                   * conditional breakpoint at addr patched: from that instruction on,
+	                   * this session is not the recording; the breakpoint is hidden
+	                   * during the current event (rep_hide_bp). Go back to a position
+	                   * before and run again */
 	RSTOP__COUNT
 };
 
@@ -105,6 +110,21 @@ struct trap_cond;
 int rep_insert_cond(struct rep_session *s, uint64_t addr, const struct trap_cond *cond);
 /* Off: conditional breakpoints become plain int3s (for searches that need every stop). */
 void rep_set_traps(struct rep_session *s, bool on);
+/*
+ * The program reads its own code at the software breakpoint at addr: do
+ * not patch it while the next event to run is in [from_event, until_event]
+ * (widening the range it has). Meanwhile it is carried by a debug register
+ * (the last free one if need be: finding a state point then fails with an
+ * error), else by an int3, with a warning. Stops at it are still
+ * RSTOP_BREAKPOINT. -ENOENT: no breakpoint there.
+ *
+ * A conditional breakpoint's trap is guarded: while it is in, access
+ * watchpoints (debug registers) cover the bytes it patched. It is made a
+ * trap only when they fit, keeping one register free; a watchpoint of the
+ * user's that needs their registers takes them (the breakpoint becomes an
+ * int3).
+ */
+int rep_hide_bp(struct rep_session *s, uint64_t addr, uint64_t from_event, uint64_t until_event);
 /*
  * On: an exec of the process the debugger sees ends rep_resume() with
  * RSTOP_EXEC, and drops the user's breakpoints and watchpoints (the

@@ -23,12 +23,17 @@
 #define CKPT_REVISIT_NS (20ull * 1000 * 1000)
 /* reverse-continue: hits a scan meets before it bisects what is left of its intervals. */
 #define SCAN_BISECT_HITS 1000
+/* A trap's guard hit this often (each one a run again): the breakpoint is not patched again. */
+#define GUARD_LIMIT 8
 
 struct user_bp {
 	enum rep_bp_kind kind;
 	uint64_t addr, len;
 	struct trap_cond *cond; /* RBP_SW: its condition as a trap (owned), or NULL */
 	uint64_t cond_key;      /* digest of its conditions (tl_set_cond_key), 0: none */
+	uint64_t hide_from;     /* the program reads the code under it in the intervals of */
+	uint64_t hide_until;    /* these events (rep_hide_bp), 0: none */
+	unsigned guards;        /* how many times a guard was hit: after GUARD_LIMIT, hidden for good */
 };
 
 struct timeline {
@@ -52,6 +57,7 @@ struct timeline {
 	bool exec_stops;      /* tl_set_exec_stops */
 	struct rep_image img; /* during reverse-continue: the program at the start */
 	uint64_t floor;       /* then: its first interval, if an exec in view loaded it (0: none) */
+	bool guard_hit;       /* run() met RSTOP_GUARD: the session is spoiled (guard_back()) */
 };
 
 static bool cond_holds(struct timeline *tl, const struct rep_stop *st);
@@ -86,6 +92,8 @@ static void user_bps(struct timeline *tl, bool on)
 			continue;
 		}
 		(void)rep_insert(tl->s, b->kind, b->addr, b->len);
+		if (b->hide_until)
+			(void)rep_hide_bp(tl->s, b->addr, b->hide_from, b->hide_until);
 		if (b->cond)
 			(void)rep_insert_cond(tl->s, b->addr, b->cond);
 	}
@@ -304,6 +312,8 @@ void tl_set_pass_signal(struct timeline *tl, int sig, bool pass)
 /*
  * rep_resume(), where breakpoint stops whose condition is false are not
  * stops, except at except_addr (the address an internal search looks for).
+ * A trap's guard (RSTOP_GUARD) hides that breakpoint from now on and fails
+ * with tl->guard_hit set: the command goes back and runs again (guard_back()).
  */
 static int run(struct timeline *tl, bool step, uint64_t until, uint64_t except_addr,
 	       bool (*interrupt)(void *), void *arg, struct rep_stop *stop)
@@ -312,16 +322,68 @@ static int run(struct timeline *tl, bool step, uint64_t until, uint64_t except_a
 	do {
 		err = rep_resume(tl->s, step, until, interrupt, arg, stop);
 	} while (!err && !step && stop->addr != except_addr && !cond_holds(tl, stop));
-	return err;
+	if (err || stop->kind != RSTOP_GUARD)
+		return err;
+	for (size_t i = 0; i < tl->nbps; i++) {
+		struct user_bp *b = &tl->bps[i];
+		uint64_t ev = rep_current_event(tl->s);
+		if (b->kind != RBP_SW || b->addr != stop->addr || b->hide_until == UINT64_MAX)
+			continue;
+		b->hide_from = b->hide_until ? MIN(b->hide_from, ev) : ev;
+		b->hide_until = MAX(b->hide_until, ev);
+		if (++b->guards >= GUARD_LIMIT) {
+			b->hide_from = 1; /* a program that reads its code this much: no trap there */
+			b->hide_until = UINT64_MAX;
+		}
+		tl->guard_hit = true;
+		dbg(LM_REP, "the program reads its code under the breakpoint at 0x%llx before "
+		    "event %llu: going back to run without its trap there", (unsigned long long)stop->addr,
+		    (unsigned long long)ev);
+		return -1;
+	}
+	return error("the program read its own code under a breakpoint at 0x%llx that cannot be "
+		     "hidden", (unsigned long long)stop->addr);
+}
+
+static int replay_to(struct timeline *tl, const struct rep_pos *want, uint64_t stop_after_hits,
+		     uint64_t *ret_hits, struct rep_stop *ret_hit_stop, bool *ret_found);
+
+/*
+ * A command met a trap's guard (run()): from the program's read of its
+ * code on, the session was not the recording. Back to start, where the
+ * command began, to run it again with that breakpoint hidden. Without a
+ * start (have_start false) it fails. 0 or -1 (reported).
+ */
+static int guard_back(struct timeline *tl, const struct rep_pos *start, bool have_start)
+{
+	bool found;
+	tl->guard_hit = false;
+	if (!have_start)
+		return error("the program read its own code under a breakpoint, and its position "
+			     "before cannot be found again");
+	if (replay_to(tl, start, 0, NULL, NULL, &found))
+		return -1;
+	if (!found)
+		return error("cannot find the position at event %llu again after the program read "
+			     "its own code under a breakpoint", (unsigned long long)start->event);
+	return 0;
 }
 
 int tl_resume(struct timeline *tl, bool step, uint64_t until_event, bool (*interrupt)(void *),
 	      void *arg, struct rep_stop *stop)
 {
+	struct rep_pos start;
+	bool have_start = rep_position(tl->s, &start) == 0;
 	int err;
-	rep_set_exec_stops(tl->s, tl->exec_stops);
-	err = run(tl, step, until_event, 0, interrupt, arg, stop);
-	rep_set_exec_stops(tl->s, false);
+	for (;;) {
+		rep_set_exec_stops(tl->s, tl->exec_stops);
+		err = run(tl, step, until_event, 0, interrupt, arg, stop);
+		rep_set_exec_stops(tl->s, false);
+		if (!tl->guard_hit)
+			break;
+		if (guard_back(tl, &start, have_start))
+			return -1;
+	}
 	if (!err && stop->kind == RSTOP_EXEC)
 		tl_forget_user_bps(tl); /* gone with the old program (replay dropped them) */
 	return err;
@@ -540,7 +602,7 @@ static int step_n(struct timeline *tl, uint64_t n, struct rep_stop *stop)
 {
 	internal_mode(tl, true);
 	for (uint64_t i = 0; i < n; i++)
-		if (rep_resume(tl->s, true, 0, NULL, NULL, stop))
+		if (run(tl, true, 0, 0, NULL, NULL, stop))
 			return -1;
 	internal_mode(tl, false);
 	return 0;
@@ -634,7 +696,7 @@ static int step_back_by_candidates(struct timeline *tl, const struct rep_pos *cu
 		if (i == n || rep_current_event(tl->s) != cur->event)
 			continue;
 		counts[i]++;
-		if (rep_resume(tl->s, true, 0, NULL, NULL, &st) || rep_position(tl->s, &pos)) {
+		if (run(tl, true, 0, 0, NULL, NULL, &st) || rep_position(tl->s, &pos)) {
 			ret = -1;
 			break;
 		}
@@ -675,7 +737,7 @@ static int step_back_by_candidates(struct timeline *tl, const struct rep_pos *cu
 	return ret;
 }
 
-int tl_reverse_step(struct timeline *tl, struct rep_stop *stop, bool *ret_begin)
+static int reverse_step(struct timeline *tl, struct rep_stop *stop, bool *ret_begin)
 {
 	struct rep_pos cur, anchor, pos;
 	struct rep_stop st;
@@ -715,7 +777,7 @@ int tl_reverse_step(struct timeline *tl, struct rep_stop *stop, bool *ret_begin)
 		/* A signal injected at the previous boundary: that state, and one more back. */
 		if (replay_to_boundary(tl, cur.event - 1, stop))
 			return -1;
-		return tl_reverse_step(tl, stop, ret_begin);
+		return reverse_step(tl, stop, ret_begin);
 	}
 interval:
 	/* Inside an event's interval: usually the instruction before ends at rip. */
@@ -1013,16 +1075,38 @@ static bool exec_in_view(struct timeline *tl, struct rep_image *img)
 
 static int reverse_continue(struct timeline *tl, struct rep_stop *stop, bool *ret_begin);
 
-/* reverse_continue(), which does not go below the exec of the program (tl->floor). */
+/*
+ * reverse_continue() or reverse_step(), run again from where it began when
+ * it met a trap's guard; reverse-continue does not go below the exec of
+ * the program (tl->floor).
+ */
+static int reverse(struct timeline *tl, bool step, struct rep_stop *stop, bool *ret_begin)
+{
+	struct rep_pos start;
+	bool have_start = rep_position(tl->s, &start) == 0;
+	int err;
+	for (;;) {
+		tl->floor = 0;
+		if (!step && exec_in_view(tl, &tl->img))
+			tl->floor = tl->img.exec_event + 1;
+		err = step ? reverse_step(tl, stop, ret_begin)
+			   : reverse_continue(tl, stop, ret_begin);
+		tl->floor = 0;
+		if (!tl->guard_hit)
+			return err;
+		if (guard_back(tl, &start, have_start))
+			return -1;
+	}
+}
+
 int tl_reverse_continue(struct timeline *tl, struct rep_stop *stop, bool *ret_begin)
 {
-	int err;
-	tl->floor = 0;
-	if (exec_in_view(tl, &tl->img))
-		tl->floor = tl->img.exec_event + 1;
-	err = reverse_continue(tl, stop, ret_begin);
-	tl->floor = 0;
-	return err;
+	return reverse(tl, false, stop, ret_begin);
+}
+
+int tl_reverse_step(struct timeline *tl, struct rep_stop *stop, bool *ret_begin)
+{
+	return reverse(tl, true, stop, ret_begin);
 }
 
 /*
@@ -1090,7 +1174,7 @@ found:
 		/* Going backwards, a watchpoint stops before the write, not after it. */
 		struct rep_stop st;
 		bool begin;
-		if (tl_reverse_step(tl, &st, &begin))
+		if (reverse_step(tl, &st, &begin))
 			return -1;
 	}
 	return 0;
