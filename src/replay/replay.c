@@ -60,6 +60,9 @@ struct rep_mm {
 	int refs;
 	uint64_t brk_cur;
 	struct trap_set *traps; /* in-tracee conditional traps in this address space */
+	char *exe;              /* files/ name of the program exec'd into it (a fork's: its
+	                         * parent's), NULL: the first program; owned */
+	struct buf auxv;        /* and its auxiliary vector */
 };
 
 /* A file descriptor table (shared by CLONE_FILES clones): which fds are stdout/stderr. */
@@ -127,8 +130,6 @@ struct replayer {
 	int32_t focus;   /* the recorded pid of the process the debugger sees */
 	int32_t view_tid; /* the thread the debugger selected (Hg), 0: the one that stopped */
 	struct buf tmp;
-	struct buf auxv;
-	char *exe_file;  /* files/ name of the program */
 
 	/* Debugger state. */
 	bool stepping;
@@ -269,6 +270,8 @@ static void mm_put(struct rep_mm *mm)
 {
 	if (--mm->refs == 0) {
 		trap_set_free(mm->traps);
+		free(mm->exe);
+		buf_release(&mm->auxv);
 		free(mm);
 	}
 }
@@ -1932,6 +1935,27 @@ static int replay_clone(struct replayer *r)
 		err = check_regs(r, &ev->regs);
 	if (err)
 		return err;
+	/* A new address space would be a copy of ours, int3 bytes and trampolines included. */
+	if (!(flags & CLONE_VM)) {
+		for (size_t i = 0; i < r->nbps; i++)
+			bp_disarm(r, &r->bps[i]);
+		(void)trap_detach(r->cur->mm->traps, r->t, false);
+		if (r->t->stop != TS_SYSCALL_ENTRY) {
+			/*
+			 * Its remote munmap ran from the clone's entry, which skipped
+			 * the clone: back to the syscall instruction, and in again.
+			 */
+			struct user_regs_struct again = ev->regs;
+			again.rip -= 2;
+			again.rax = again.orig_rax;
+			task_set_regs(r->t, &again);
+			err = task_step(r->t, TR_SYSCALL, 0);
+			if (err || r->t->stop != TS_SYSCALL_ENTRY)
+				return diverged(r, "cannot enter %s again after taking the traps out: "
+						"%s", sc_name(ev->nr), err ? strerror(-err)
+									: stop_desc(r));
+		}
+	}
 	if (task_regs(r->t, &regs))
 		return diverged(r, "the tracee vanished");
 	regs->orig_rax = SYS_clone;
@@ -1939,12 +1963,6 @@ static int replay_clone(struct replayer *r)
 	if (ev->nr != SYS_clone)
 		regs->rsi = regs->rdx = regs->r10 = regs->r8 = 0;
 	task_set_regs(r->t, regs);
-	/* A new address space would be a copy of ours, int3 bytes and trampolines included. */
-	if (!(flags & CLONE_VM)) {
-		for (size_t i = 0; i < r->nbps; i++)
-			bp_disarm(r, &r->bps[i]);
-		(void)trap_detach(r->cur->mm->traps, r->t, false);
-	}
 	err = task_step(r->t, TR_SYSCALL, 0);
 	if (err || r->t->stop != TS_CLONE_EVENT)
 		return diverged(r, "%s did not create a task: %s", sc_name(ev->nr),
@@ -1963,6 +1981,10 @@ static int replay_clone(struct replayer *r)
 	c = rtask_new(r, tid32, (flags & CLONE_THREAD) ? p->rec_tgid : tid32,
 		      (flags & CLONE_VM) ? p->mm : mm_new(p->mm->brk_cur),
 		      (flags & CLONE_FILES) ? p->files : files_new(&p->files->stdio));
+	if (c->mm != p->mm) {
+		c->mm->exe = p->mm->exe ? xstrdup(p->mm->exe) : NULL;
+		buf_append(&c->mm->auxv, p->mm->auxv.data, p->mm->auxv.len);
+	}
 	task_init(&c->t, tid);
 	c->t.syscall_insn = p->t.syscall_insn;
 	err = task_wait(&c->t);
@@ -2135,8 +2157,9 @@ static int replay_exit(struct replayer *r)
 /* The auxiliary vector, from the initial stack of the rebuilt program. */
 static void save_auxv(struct replayer *r)
 {
+	struct buf *auxv = &r->cur->mm->auxv;
 	uint64_t sp = r->ev.regs.rsp, argc, v[2];
-	buf_reset(&r->auxv);
+	buf_reset(auxv);
 	if (task_read(r->t, sp, &argc, 8) || argc > 1u << 20)
 		return;
 	sp += 8 * (argc + 2); /* argc, argv[], NULL */
@@ -2144,9 +2167,9 @@ static void save_auxv(struct replayer *r)
 		if (task_read(r->t, sp, v, 8) || !v[0])
 			break;
 	for (sp += 8;; sp += 16) {
-		if (task_read(r->t, sp, v, 16) || r->auxv.len > 4096)
+		if (task_read(r->t, sp, v, 16) || auxv->len > 4096)
 			break;
-		buf_append(&r->auxv, v, 16);
+		buf_append(auxv, v, 16);
 		if (v[0] == 0) /* AT_NULL */
 			break;
 	}
@@ -2178,8 +2201,8 @@ static int replay_exec(struct replayer *r)
 	save_auxv(r);
 	const char *exe = trace_exec_program(trace_reader_header(r->rd), &r->ev);
 	if (exe) {
-		free(r->exe_file);
-		r->exe_file = xstrdup(exe);
+		free(r->cur->mm->exe);
+		r->cur->mm->exe = xstrdup(exe);
 	}
 	(void)trap_detach(r->cur->mm->traps, NULL, false);
 	if (in_focus(r)) {
@@ -2199,8 +2222,12 @@ static int replay_exec(struct replayer *r)
 			return 0;
 		}
 	}
-	/* The old address space and its breakpoints are gone: put them in the new one. */
-	for (size_t i = 0; i < r->nbps; i++)
+	/*
+	 * The old address space and its breakpoints are gone: put them in the
+	 * new one. (Another process's exec leaves the focus's int3s where they
+	 * are: taken for gone, they would be read back as the original bytes.)
+	 */
+	for (size_t i = 0; i < r->nbps && in_focus(r); i++)
 		r->bps[i].inserted = false;
 	bps_recheck(r);
 	return 0;
@@ -2443,7 +2470,7 @@ struct rep_checkpoint {
 	struct sc_stdio stdio;
 	struct task t;         /* the stopped copy of the process */
 	struct rep_pos pos;
-	char *exe_file;
+	char *exe_file;        /* the task's program (struct rep_mm) */
 	struct buf auxv;
 };
 
@@ -2492,8 +2519,8 @@ int rep_checkpoint_take(struct rep_session *s, struct rep_checkpoint **ret)
 	c->stdio = r->cur->files->stdio;
 	if (!r->pending)
 		trace_reader_mark(r->rd, &c->state.mark);
-	c->exe_file = r->exe_file ? xstrdup(r->exe_file) : NULL;
-	buf_append(&c->auxv, r->auxv.data, r->auxv.len);
+	c->exe_file = r->cur->mm->exe ? xstrdup(r->cur->mm->exe) : NULL;
+	buf_append(&c->auxv, r->cur->mm->auxv.data, r->cur->mm->auxv.len);
 	*ret = c;
 	return 0;
 }
@@ -2509,7 +2536,6 @@ int rep_checkpoint_restore(struct rep_checkpoint *c, struct rep_session **ret)
 	r->tasks = NULL;
 	r->ntasks = r->tasks_alloc = r->nlive = 0;
 	memset(&r->tmp, 0, sizeof(r->tmp));
-	memset(&r->auxv, 0, sizeof(r->auxv));
 	t = rtask_new(r, c->task.rec_tid, c->task.rec_tgid, mm_new(c->brk_cur),
 		      files_new(&c->stdio));
 	t->pre_injected = c->task.pre_injected;
@@ -2517,8 +2543,8 @@ int rep_checkpoint_restore(struct rep_checkpoint *c, struct rep_session **ret)
 	t->bp_seen = c->task.bp_seen;
 	t->bp_seen_rip = c->task.bp_seen_rip;
 	set_cur(r, t);
-	buf_append(&r->auxv, c->auxv.data, c->auxv.len);
-	r->exe_file = c->exe_file ? xstrdup(c->exe_file) : NULL;
+	buf_append(&t->mm->auxv, c->auxv.data, c->auxv.len);
+	t->mm->exe = c->exe_file ? xstrdup(c->exe_file) : NULL;
 	r->pending = false;
 	r->boundary_hook = NULL;
 	r->point_trap = -1;
@@ -2670,8 +2696,6 @@ void rep_session_close(struct rep_session *s)
 	}
 	trace_reader_close(r->rd);
 	buf_release(&r->tmp);
-	buf_release(&r->auxv);
-	free(r->exe_file);
 	for (size_t i = 0; i < r->nbps; i++)
 		free(r->bps[i].cond);
 	free(r);
@@ -2913,19 +2937,22 @@ const struct trace_header *rep_header(struct rep_session *s)
 	return trace_reader_header(((struct replayer *)s)->rd);
 }
 
+/* The program the debugger's process runs, and its auxv: its own, not another's. */
 char *rep_exe_path(struct rep_session *s)
 {
 	struct replayer *r = (struct replayer *)s;
-	if (!r->exe_file)
+	struct rep_task *f = focus_task(r);
+	if (!f || !f->mm->exe)
 		return xstrdup(trace_reader_header(r->rd)->exe);
-	return trace_file_path(r->rd, r->exe_file);
+	return trace_file_path(r->rd, f->mm->exe);
 }
 
 const void *rep_auxv(struct rep_session *s, size_t *ret_len)
 {
 	struct replayer *r = (struct replayer *)s;
-	*ret_len = r->auxv.len;
-	return r->auxv.data;
+	struct rep_task *f = focus_task(r);
+	*ret_len = f ? f->mm->auxv.len : 0;
+	return f ? f->mm->auxv.data : NULL;
 }
 
 void rep_set_stop_at_end(struct rep_session *s, bool on)
