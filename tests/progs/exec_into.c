@@ -10,17 +10,13 @@
 #pragma GCC optimize("O0")
 #include "util.h"
 
-#include <libgen.h>
 #include <sys/random.h>
 
 __attribute__((noinline)) static void leave(long token)
 {
-	char self[4096], path[4200];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char path[4200];
 
-	test_assert(n > 0);
-	self[n] = '\0';
-	snprintf(path, sizeof(path), "%s/gdb_calls", dirname(self));
+	path_beside(path, sizeof(path), "gdb_calls");
 	say("exec gdb_calls with token %ld\n", token);
 	execl(path, "gdb_calls", (char *)NULL);
 	test_assert(!"execl failed");

@@ -12,7 +12,6 @@
 #pragma GCC optimize("O0")
 #include "util.h"
 
-#include <libgen.h>
 #include <sys/random.h>
 #include <sys/wait.h>
 
@@ -34,9 +33,8 @@ __attribute__((noinline)) static void after_child(int status)
 
 int main(void)
 {
-	char self[4096], path[4200];
+	char path[4200];
 	unsigned int r;
-	ssize_t n;
 
 	alarm(20);
 	test_assert(getrandom(&r, sizeof(r), 0) == (ssize_t)sizeof(r));
@@ -55,10 +53,7 @@ int main(void)
 			after_child(status);
 		}
 	}
-	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	test_assert(n > 0);
-	self[n] = '\0';
-	snprintf(path, sizeof(path), "%s/gdb_calls", dirname(self));
+	path_beside(path, sizeof(path), "gdb_calls");
 	say("total %ld\n", total);
 	execl(path, "gdb_calls", (char *)NULL);
 	test_assert(!"execl failed");

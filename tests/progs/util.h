@@ -190,6 +190,20 @@ static inline __attribute__((unused)) const char *tmp_base(void)
 	return t && *t ? t : "/tmp";
 }
 
+/* The path of program name beside this one (in the folder of /proc/self/exe), into buf. */
+static inline __attribute__((unused)) void path_beside(char *buf, size_t size, const char *name)
+{
+	char self[4096];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	const char *slash;
+
+	test_assert(n > 0);
+	self[n] = '\0';
+	slash = strrchr(self, '/');
+	test_assert(slash);
+	test_assert((size_t)snprintf(buf, size, "%.*s/%s", (int)(slash - self), self, name) < size);
+}
+
 #ifdef REWIND_TEST_PAD
 #define PAD()                                                                                 \
 	do {                                                                                  \
