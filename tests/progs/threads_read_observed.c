@@ -16,11 +16,9 @@
 
 #define ROUNDS 6
 #define CHUNK 4096
-#define LIMIT 200000000L
 
 static int fds[2];
 static volatile unsigned char inbuf[CHUNK];
-static volatile long sink;
 
 static void *reader(void *arg)
 {
@@ -36,6 +34,12 @@ static void *reader(void *arg)
 	return NULL;
 }
 
+/* Has chunk k arrived? */
+static int arrived(int k)
+{
+	return inbuf[0] == k + 1;
+}
+
 int main(void)
 {
 	static unsigned char chunk[CHUNK];
@@ -47,17 +51,11 @@ int main(void)
 	test_assert(pthread_create(&t, NULL, reader, NULL) == 0);
 	for (int k = 0; k < ROUNDS; k++) {
 		struct timespec ms = { 0, 2000000 };
-		long n = 0;
 		/* Let the reader block in read() before the chunk comes. */
 		nanosleep(&ms, NULL);
 		memset(chunk, k + 1, sizeof(chunk));
 		test_assert(write(fds[1], chunk, CHUNK) == CHUNK);
-		while (inbuf[0] != k + 1 && n < LIMIT) {
-			sink = ++n;
-			PAD();
-		}
-		test_assert(n < LIMIT);
-		passes[k] = n;
+		passes[k] = spin_until(arrived, k);
 	}
 	test_assert(pthread_join(t, NULL) == 0);
 	for (int k = 0; k < ROUNDS; k++)

@@ -23,12 +23,10 @@
 #define HEAD 1536
 #define TAIL 2560
 #define CHUNK (HEAD + TAIL)
-#define LIMIT 200000000L
 
 static int fds[2];
 static volatile unsigned char head[HEAD];
 static volatile unsigned char tail[TAIL];
-static volatile long sink;
 static int fault_errno;
 
 /* Read CHUNK bytes into head and tail, resuming after a short read. */
@@ -70,6 +68,17 @@ static void *reader(void *arg)
 	return NULL;
 }
 
+/* Has chunk k's first iovec arrived? Its second? */
+static int head_there(int k)
+{
+	return head[0] == k + 1;
+}
+
+static int tail_there(int k)
+{
+	return tail[TAIL - 1] == k + 1;
+}
+
 int main(void)
 {
 	static unsigned char chunk[CHUNK];
@@ -81,23 +90,12 @@ int main(void)
 	test_assert(pthread_create(&t, NULL, reader, NULL) == 0);
 	for (int k = 0; k < ROUNDS; k++) {
 		struct timespec ms = { 0, 2000000 };
-		long n = 0, m = 0;
 		/* Let the reader block in readv() before the chunk comes. */
 		nanosleep(&ms, NULL);
 		memset(chunk, k + 1, sizeof(chunk));
 		test_assert(write(fds[1], chunk, CHUNK) == CHUNK);
-		while (head[0] != k + 1 && n < LIMIT) {
-			sink = ++n;
-			PAD();
-		}
-		test_assert(n < LIMIT);
-		while (tail[TAIL - 1] != k + 1 && m < LIMIT) {
-			sink = ++m;
-			PAD();
-		}
-		test_assert(m < LIMIT);
-		passes[k] = n;
-		more[k] = m;
+		passes[k] = spin_until(head_there, k);
+		more[k] = spin_until(tail_there, k);
 	}
 	test_assert(write(fds[1], "0123456789abcdef", 16) == 16);
 	test_assert(pthread_join(t, NULL) == 0);

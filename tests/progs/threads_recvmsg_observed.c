@@ -27,7 +27,6 @@
 #define TAIL 3096
 #define CHUNK (HEAD + TAIL)
 #define LONG_MSG 5000
-#define LIMIT 200000000L
 
 union ctl {
 	char buf[CMSG_SPACE(sizeof(int))];
@@ -43,7 +42,6 @@ static volatile struct sockaddr_un from[ROUNDS + 1];
 static volatile union ctl ctl[ROUNDS + 1];
 static ssize_t got[ROUNDS + 1];
 static int got_fd[ROUNDS + 1];
-static volatile long sink;
 
 /* Receive datagram k into the globals; count the fds it brought and close them. */
 static void receive(int k, int flags)
@@ -102,6 +100,17 @@ static void send_chunk(const unsigned char *chunk, size_t len, int nfds)
 	test_assert(sendmsg(sv[0], &m, 0) == (ssize_t)len);
 }
 
+/* Has datagram k's data arrived? Its address and its fd? */
+static int head_there(int k)
+{
+	return head[0] == k + 1;
+}
+
+static int rest_there(int k)
+{
+	return from[k].sun_family == AF_UNIX && ctl[k].align.cmsg_type == SCM_RIGHTS;
+}
+
 int main(void)
 {
 	static unsigned char chunk[LONG_MSG];
@@ -118,24 +127,12 @@ int main(void)
 	test_assert(pthread_create(&t, NULL, reader, NULL) == 0);
 	for (int k = 0; k < ROUNDS; k++) {
 		struct timespec ms = { 0, 2000000 };
-		long n = 0, m = 0;
 		/* Let the reader block in recvmsg() before the datagram comes. */
 		nanosleep(&ms, NULL);
 		memset(chunk, k + 1, sizeof(chunk));
 		send_chunk(chunk, CHUNK, 1);
-		while (head[0] != k + 1 && n < LIMIT) {
-			sink = ++n;
-			PAD();
-		}
-		test_assert(n < LIMIT);
-		while ((from[k].sun_family != AF_UNIX || ctl[k].align.cmsg_type != SCM_RIGHTS) &&
-		       m < LIMIT) {
-			sink = ++m;
-			PAD();
-		}
-		test_assert(m < LIMIT);
-		passes[k] = n;
-		more[k] = m;
+		passes[k] = spin_until(head_there, k);
+		more[k] = spin_until(rest_there, k);
 	}
 	memset(chunk, 'z', sizeof(chunk));
 	send_chunk(chunk, LONG_MSG, 3);
