@@ -370,6 +370,18 @@ static int free_slots(const struct replayer *r)
 	return n;
 }
 
+/* Put h into a free debug register (hw_apply() writes it): its index, or -1 if none is free. */
+static int slot_take(struct replayer *r, struct hw_slot h)
+{
+	for (int i = 0; i < 4; i++)
+		if (!r->hw[i].used) {
+			r->hw[i] = h;
+			r->hw[i].used = true;
+			return i;
+		}
+	return -1;
+}
+
 /* The aligned 8-byte words covering the bytes a trap at rip patches: 1 or 2. */
 static unsigned guard_words(uint64_t rip, uint64_t word[2])
 {
@@ -401,7 +413,7 @@ static void bp_slots_free(struct replayer *r, uint64_t addr)
 static int bp_arm_trap(struct replayer *r, struct rep_task *f, struct sw_bp *bp)
 {
 	uint64_t word[2];
-	unsigned need = guard_words(bp->addr, word), k = 0;
+	unsigned need = guard_words(bp->addr, word);
 	int err;
 
 	if (free_slots(r) < (int)need + 1)
@@ -411,11 +423,10 @@ static int bp_arm_trap(struct replayer *r, struct rep_task *f, struct sw_bp *bp)
 		bp->trap = -1;
 		return err;
 	}
-	for (int i = 0; i < 4 && k < need; i++)
-		if (!r->hw[i].used)
-			r->hw[i] = (struct hw_slot){ .used = true, .bp_guard = true,
-						     .kind = RBP_ACCESS, .addr = word[k], .len = 8,
-						     .user_addr = bp->addr, .user_len = 1 }, k++;
+	for (unsigned k = 0; k < need; k++)
+		(void)slot_take(r, (struct hw_slot){ .bp_guard = true, .kind = RBP_ACCESS,
+						     .addr = word[k], .len = 8,
+						     .user_addr = bp->addr, .user_len = 1 });
 	(void)hw_apply(r);
 	return 0;
 }
@@ -443,15 +454,11 @@ static int bp_arm(struct replayer *r, struct sw_bp *bp)
 	err = task_read(&f->t, bp->addr, &bp->orig, 1);
 	if (err)
 		return err;
-	if (bp->hidden && free_slots(r) >= 1) {
-		for (int i = 0; i < 4; i++)
-			if (!r->hw[i].used) {
-				r->hw[i] = (struct hw_slot){ .used = true, .bp_hw = true, .kind = RBP_HW,
-							     .addr = bp->addr, .len = 1,
-							     .user_addr = bp->addr, .user_len = 1 };
-				bp->hw = i;
-				break;
-			}
+	if (bp->hidden)
+		bp->hw = slot_take(r, (struct hw_slot){ .bp_hw = true, .kind = RBP_HW,
+							.addr = bp->addr, .len = 1,
+							.user_addr = bp->addr, .user_len = 1 });
+	if (bp->hw >= 0) {
 		(void)hw_apply(r);
 		bp->inserted = true;
 		return 0;
@@ -465,14 +472,9 @@ static int bp_arm(struct replayer *r, struct sw_bp *bp)
 		return err;
 	bp->inserted = true;
 	if (bp->cond && !bp->hidden && free_slots(r) >= 2) {
-		for (int i = 0; i < 4; i++)
-			if (!r->hw[i].used) {
-				r->hw[i] = (struct hw_slot){ .used = true, .bp_guard = true,
-							     .kind = RBP_ACCESS, .addr = bp->addr,
-							     .len = 1, .user_addr = bp->addr,
-							     .user_len = 1 };
-				break;
-			}
+		(void)slot_take(r, (struct hw_slot){ .bp_guard = true, .kind = RBP_ACCESS,
+						     .addr = bp->addr, .len = 1,
+						     .user_addr = bp->addr, .user_len = 1 });
 		(void)hw_apply(r);
 	}
 	return 0;
@@ -521,11 +523,9 @@ static void bp_relay(struct replayer *r, struct sw_bp *bp, bool byte)
  */
 static int bp_guard_hit(struct replayer *r, uint64_t addr)
 {
-	struct sw_bp *bp = find_bp(r, addr);
 	dbg(LM_REP, "event %llu: the program touched the code under the breakpoint at 0x%llx",
 	    (unsigned long long)r->ev.num, (unsigned long long)addr);
-	if (bp)
-		(void)rep_hide_bp((struct rep_session *)r, addr, r->done + 1, r->done + 1);
+	(void)rep_hide_bp((struct rep_session *)r, addr, r->done + 1, r->done + 1);
 	r->dbg = (struct rep_stop){ .kind = RSTOP_GUARD, .addr = addr };
 	return REP_STOPPED;
 }
@@ -1565,12 +1565,10 @@ static int guard_start(struct replayer *r, uint64_t rip)
 	struct point_guard *g = &r->guard;
 	struct user_regs_struct *regs;
 	uint64_t word[2];
-	unsigned need = guard_words(rip, word), nfree = 0, k = 0;
+	unsigned need = guard_words(rip, word);
 	int err;
 
-	for (int i = 0; i < 4; i++)
-		nfree += !r->hw[i].used;
-	if (nfree < need)
+	if (free_slots(r) < (int)need)
 		return -ENOSPC;
 	err = task_regs(r->t, &regs);
 	if (!err) {
@@ -1580,11 +1578,10 @@ static int guard_start(struct replayer *r, uint64_t rip)
 	if (err)
 		return err;
 	g->on = true;
-	for (int i = 0; i < 4 && k < need; i++)
-		if (!r->hw[i].used)
-			r->hw[i] = (struct hw_slot){ .used = true, .internal = true, .guard = true,
+	for (unsigned k = 0; k < need; k++)
+		(void)slot_take(r, (struct hw_slot){ .internal = true, .guard = true,
 						     .kind = RBP_ACCESS, .addr = word[k], .len = 8,
-						     .user_addr = word[k], .user_len = 8 }, k++;
+						     .user_addr = word[k], .user_len = 8 });
 	return 0;
 }
 
@@ -1672,13 +1669,12 @@ static void point_trap_insert(struct replayer *r, const struct user_regs_struct 
 /* Look for the point at rip with an internal hardware breakpoint in a free slot. 0 or -1. */
 static int hw_point(struct replayer *r, uint64_t rip, int *ret_slot)
 {
-	for (int i = 0; i < 4; i++)
-		if (!r->hw[i].used) {
-			r->hw[i] = (struct hw_slot){ .used = true, .internal = true, .kind = RBP_HW,
-						     .addr = rip, .len = 1, .user_addr = rip };
-			*ret_slot = i;
-			return hw_apply(r) ? diverged(r, "cannot set a debug register") : 0;
-		}
+	int i = slot_take(r, (struct hw_slot){ .internal = true, .kind = RBP_HW, .addr = rip,
+					       .len = 1, .user_addr = rip });
+	if (i >= 0) {
+		*ret_slot = i;
+		return hw_apply(r) ? diverged(r, "cannot set a debug register") : 0;
+	}
 	return error("replay needs a free debug register at event %llu (watchpoints use all "
 		     "four): delete one", (unsigned long long)r->ev.num);
 }
@@ -2831,9 +2827,8 @@ int rep_insert(struct rep_session *s, enum rep_bp_kind kind, uint64_t addr, uint
 	if (free_slots(r) < n)
 		err = -ENOSPC;
 	else
-		for (int i = 0, k = 0; i < 4 && k < n; i++)
-			if (!r->hw[i].used)
-				r->hw[i] = pieces[k++];
+		for (int k = 0; k < n; k++)
+			(void)slot_take(r, pieces[k]);
 	for (size_t i = 0; i < r->nbps; i++)
 		if (gave[i])
 			(void)bp_arm(r, &r->bps[i]); /* an int3 now, unless registers are left */
