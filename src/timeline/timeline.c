@@ -318,15 +318,16 @@ void tl_set_pass_signal(struct timeline *tl, int sig, bool pass)
 static int run(struct timeline *tl, bool step, uint64_t until, uint64_t except_addr,
 	       bool (*interrupt)(void *), void *arg, struct rep_stop *stop)
 {
+	uint64_t ev;
 	int err;
 	do {
 		err = rep_resume(tl->s, step, until, interrupt, arg, stop);
 	} while (!err && !step && stop->addr != except_addr && !cond_holds(tl, stop));
 	if (err || stop->kind != RSTOP_GUARD)
 		return err;
+	ev = rep_current_event(tl->s);
 	for (size_t i = 0; i < tl->nbps; i++) {
 		struct user_bp *b = &tl->bps[i];
-		uint64_t ev = rep_current_event(tl->s);
 		if (b->kind != RBP_SW || b->addr != stop->addr || b->hide_until == UINT64_MAX)
 			continue;
 		b->hide_from = b->hide_until ? MIN(b->hide_from, ev) : ev;
